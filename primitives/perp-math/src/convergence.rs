@@ -1,0 +1,156 @@
+//! Convergence (repeg to the index) and liquidity migration (scaling `k`), with the
+//! exit-value-preserving remap of position sizes.
+//!
+//! # What the AMM owes
+//! The market's net position `S` (sum of all sizes) is what the AMM is counterparty to. Its
+//! signed obligation is `+exit(S)` for a net long (the quote longs take out on closing) and
+//! `−exit(S)` for a net short (the quote shorts pay in to close). Convergence changes the
+//! curve under unchanged sizes; its cost is the change of that obligation.
+//!
+//! # Liquidity migration and the size remap
+//! Migration scales both reserves by `m` (price unchanged). A position of size `s` had
+//! exit value `V = exit_old(s)` on the curve at the snapshot taken just before the change;
+//! it is remapped to the `s'` with `exit_new(s') = V` on the curve just after
+//! ([`remap_size`]). Exit values are not additive, so no remap applied to the net size as a
+//! whole can equal the sum of the remapped positions. The market's net size (and each side's
+//! open interest) is therefore remapped *by the same function, position by position*: the
+//! migration leaves the stored net size alone, and whenever a position is remapped (lazily,
+//! when next touched) the pallet adds `s' − s` to the net size and `|s'| − |s|` to that
+//! side's open interest. At every moment the net size equals the sum of stored sizes, and
+//! once every position is remapped it equals `Σ s'`. A position crossing several migrations
+//! is remapped through each snapshot in order ([`remap_through`]).
+
+use crate::{
+	curve::{self, Reserves},
+	error::{MathError, MathResult},
+	fixed::{self, Rounding},
+};
+use primitive_types::U256;
+
+/// The AMM's signed obligation to the net position `net_size`: `+exit` for a net long,
+/// `−exit` for a net short (exit values with their usual rounding).
+pub fn amm_obligation(reserves: Reserves, net_size: i128) -> MathResult<i128> {
+	let exit = curve::exit_value(reserves, net_size)?;
+	fixed::signed(net_size < 0, exit)
+}
+
+/// Reserves after a repeg to `index`: base unchanged, `y = index · x`. Rounded down when
+/// the net position is long (longs exit into less quote) and up when it is short (shorts
+/// pay more to exit). [`MathError::ZeroPrice`] for a zero index,
+/// [`MathError::ZeroReserve`] if the new quote reserve rounds to zero.
+pub fn repeg_reserves(reserves: Reserves, index: u128, net_size: i128) -> MathResult<Reserves> {
+	reserves.ensure_non_zero()?;
+	if index == 0 {
+		return Err(MathError::ZeroPrice);
+	}
+	let rounding = if net_size < 0 { Rounding::Up } else { Rounding::Down };
+	let quote = fixed::mul_ratio(reserves.base, index, rounding)?;
+	let repegged = Reserves::new(reserves.base, quote);
+	repegged.ensure_non_zero()?;
+	Ok(repegged)
+}
+
+/// Cost of moving the curve from `before` to `after` under an unchanged net position:
+/// `obligation(after) − obligation(before)`. Positive: the AMM owes more, and the
+/// convergence reserve (then the insurance fund) pays it into the vault; negative: that
+/// much is released from the vault to them.
+pub fn convergence_cost(before: Reserves, after: Reserves, net_size: i128) -> MathResult<i128> {
+	fixed::sub_signed(amm_obligation(after, net_size)?, amm_obligation(before, net_size)?)
+}
+
+/// Both reserves times `m` (18-decimal), the price kept: `x' = ⌊x·m⌋`, `y' = ⌊x'·y / x⌋`.
+/// [`MathError::InvalidMultiplier`] for `m = 0` or if a reserve rounds to zero.
+pub fn scale_reserves(reserves: Reserves, multiplier: u128) -> MathResult<Reserves> {
+	reserves.ensure_non_zero()?;
+	if multiplier == 0 {
+		return Err(MathError::InvalidMultiplier);
+	}
+	let base = fixed::mul_ratio(reserves.base, multiplier, Rounding::Down)?;
+	let quote = fixed::mul_div(base, reserves.quote, reserves.base, Rounding::Down)?;
+	let scaled = Reserves::new(base, quote);
+	scaled.ensure_non_zero().map_err(|_| MathError::InvalidMultiplier)?;
+	Ok(scaled)
+}
+
+/// Checks that `m` keeps every position closable after the remap.
+///
+/// A short's remap always exists (its exit value is finite, so it maps to less base than
+/// the new reserve holds). A long of exit value `V` needs `V < y'`; the largest long exit
+/// value is at most that of the whole long open interest, so the condition is
+/// `exit_old(long_open_interest) < y'`; it then also holds for the net position. Returns
+/// the scaled reserves, or [`MathError::InvalidMultiplier`].
+pub fn checked_scale_reserves(
+	reserves: Reserves,
+	multiplier: u128,
+	long_open_interest: u128,
+) -> MathResult<Reserves> {
+	let scaled = scale_reserves(reserves, multiplier)?;
+	let long_exit = curve::exit_value(reserves, fixed::to_signed(long_open_interest)?)?;
+	if long_exit >= scaled.quote {
+		return Err(MathError::InvalidMultiplier);
+	}
+	Ok(scaled)
+}
+
+/// The curve just before and just after a liquidity migration; positions last touched
+/// before it are remapped through it.
+#[cfg_attr(
+	feature = "scale",
+	derive(
+		codec::Encode,
+		codec::Decode,
+		codec::DecodeWithMemTracking,
+		codec::MaxEncodedLen,
+		scale_info::TypeInfo
+	)
+)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct LiquiditySnapshot {
+	/// Reserves just before the migration.
+	pub before: Reserves,
+	/// Reserves just after it.
+	pub after: Reserves,
+}
+
+/// The size on the new curve with the exit value `size` had on the old one.
+///
+/// With `V` the exit value on `before` and `(x', y')` the reserves `after`:
+/// - long: `s' = ⌊V·x' / (y' − V)⌋`, the largest size whose exit value is at most `V`
+///   over the reals, hence `exit_new(s') ≤ V` exactly;
+/// - short: `|s'| = ⌈V·x' / (y' + V)⌉`, so buying it back costs at least `V`.
+///
+/// Both round in the protocol's favour and lose less than one base unit's worth.
+/// [`MathError::InsufficientDepth`] when a long's `V ≥ y'` or a short's size would take all
+/// the new base reserve.
+pub fn remap_size(snapshot: &LiquiditySnapshot, size: i128) -> MathResult<i128> {
+	if size == 0 {
+		return Ok(0);
+	}
+	let value = curve::exit_value(snapshot.before, size)?;
+	let after = snapshot.after;
+	after.ensure_non_zero()?;
+	let numerator =
+		U256::from(value).checked_mul(U256::from(after.base)).ok_or(MathError::Overflow)?;
+	let remapped = if size > 0 {
+		let room = after
+			.quote
+			.checked_sub(value)
+			.filter(|room| *room > 0)
+			.ok_or(MathError::InsufficientDepth)?;
+		fixed::u256_to_u128(fixed::div_u256(numerator, U256::from(room), Rounding::Down)?)?
+	} else {
+		let denominator =
+			U256::from(after.quote).checked_add(U256::from(value)).ok_or(MathError::Overflow)?;
+		let base = fixed::u256_to_u128(fixed::div_u256(numerator, denominator, Rounding::Up)?)?;
+		if base >= after.base {
+			return Err(MathError::InsufficientDepth);
+		}
+		base
+	};
+	fixed::signed(size < 0, remapped)
+}
+
+/// [`remap_size`] through several migrations, oldest first.
+pub fn remap_through(snapshots: &[LiquiditySnapshot], size: i128) -> MathResult<i128> {
+	snapshots.iter().try_fold(size, |size, snapshot| remap_size(snapshot, size))
+}

@@ -1,0 +1,100 @@
+//! Genesis presets: `development` (one validator, Alice) and `local_testnet` (Alice, Bob and
+//! Charlie). The node's `dev` and `local` chain specs are built from them.
+
+use crate::{
+	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, OracleOperatorsConfig,
+	RuntimeGenesisConfig, SudoConfig, UNIT,
+};
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use polkadot_sdk::*;
+use serde_json::Value;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{self, PresetId};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// What every well-known development account starts with: one million FLOOR.
+pub const DEV_ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
+
+/// A validator of a development network: its name's well-known keys.
+struct DevValidator(Sr25519Keyring, Ed25519Keyring);
+
+impl DevValidator {
+	fn aura(&self) -> AuraId {
+		self.0.public().into()
+	}
+
+	fn grandpa(&self) -> GrandpaId {
+		self.1.public().into()
+	}
+
+	/// The validator's oracle operator account: it signs the floor-price feeds.
+	fn operator(&self) -> AccountId {
+		self.0.to_account_id()
+	}
+}
+
+fn genesis(validators: &[DevValidator], sudo: AccountId, endowed: Vec<AccountId>) -> Value {
+	let mut operators: Vec<AccountId> = validators.iter().map(DevValidator::operator).collect();
+	// The membership pallet expects its members sorted.
+	operators.sort();
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed.into_iter().map(|account| (account, DEV_ENDOWMENT)).collect(),
+		},
+		aura: AuraConfig { authorities: validators.iter().map(DevValidator::aura).collect() },
+		grandpa: GrandpaConfig {
+			authorities: validators.iter().map(|v| (v.grandpa(), 1)).collect(),
+		},
+		sudo: SudoConfig { key: Some(sudo) },
+		oracle_operators: OracleOperatorsConfig {
+			members: operators.try_into().unwrap_or_default(),
+		},
+	})
+}
+
+fn well_known_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// One validator (Alice), who is also sudo and the only oracle operator.
+pub fn development_config_genesis() -> Value {
+	genesis(
+		&[DevValidator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		Sr25519Keyring::Alice.to_account_id(),
+		well_known_accounts(),
+	)
+}
+
+/// Three validators (Alice, Bob, Charlie), each an oracle operator, so the index is a real
+/// median.
+pub fn local_config_genesis() -> Value {
+	genesis(
+		&[
+			DevValidator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			DevValidator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			DevValidator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+		],
+		Sr25519Keyring::Alice.to_account_id(),
+		well_known_accounts(),
+	)
+}
+
+/// The JSON of the named preset, if it exists.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		_ => return None,
+	};
+	Some(serde_json::to_string(&patch).ok()?.into_bytes())
+}
+
+/// The names of the presets this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
+}

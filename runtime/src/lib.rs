@@ -1,0 +1,198 @@
+//! # floorperp runtime
+//!
+//! The state transition function of the floorperp appchain: perpetual futures on NFT
+//! collection floor prices. This file is the spine: the runtime's types, its version and the
+//! list of pallets. Pallet configuration lives in [`configs`], runtime APIs in [`apis`],
+//! genesis presets in [`genesis_config_presets`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime`-style macros expand to deep type nesting.
+#![recursion_limit = "256"]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+pub mod apis;
+pub mod configs;
+pub mod genesis_config_presets;
+
+use alloc::vec::Vec;
+use polkadot_sdk::{
+	frame_support, frame_system, pallet_aura, pallet_balances, pallet_grandpa, pallet_membership,
+	pallet_oracle, pallet_sudo, pallet_timestamp, pallet_transaction_payment,
+	sp_runtime::{
+		generic, impl_opaque_keys,
+		traits::{BlakeTwo256, IdentifyAccount, Verify},
+		MultiAddress, MultiSignature,
+	},
+	*,
+};
+use sp_version::RuntimeVersion;
+
+/// Opaque types: what the node (which does not know the runtime's call type) sees.
+pub mod opaque {
+	use super::*;
+	use sp_runtime::OpaqueExtrinsic;
+
+	/// An opaque extrinsic.
+	pub type UncheckedExtrinsic = OpaqueExtrinsic;
+	/// Block header.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Block type as the node sees it.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// Block identifier.
+	pub type BlockId = generic::BlockId<Block>;
+	/// Block hash.
+	pub type Hash = <BlakeTwo256 as sp_runtime::traits::Hash>::Output;
+
+	impl_opaque_keys! {
+		/// The session keys of a validator: block authoring and finality.
+		pub struct SessionKeys {
+			pub aura: Aura,
+			pub grandpa: Grandpa,
+		}
+	}
+}
+
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("floorperp"),
+	impl_name: alloc::borrow::Cow::Borrowed("floorperp-node"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// Block production: one block every 6 seconds.
+pub const MILLI_SECS_PER_BLOCK: u64 = 6000;
+/// Aura's slot duration equals the block time.
+pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+/// Blocks per minute, for durations expressed in blocks.
+pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
+/// Blocks per hour.
+pub const HOURS: BlockNumber = MINUTES * 60;
+/// Blocks per day.
+pub const DAYS: BlockNumber = HOURS * 24;
+
+/// One FLOOR: the chain's token has 18 decimals, like ETH, so NFT prices map 1:1.
+pub const UNIT: Balance = 1_000_000_000_000_000_000;
+/// A thousandth of a FLOOR.
+pub const MILLI_UNIT: Balance = UNIT / 1_000;
+/// A millionth of a FLOOR.
+pub const MICRO_UNIT: Balance = UNIT / 1_000_000;
+/// The smallest balance an account may hold: keeps dust accounts out of state.
+pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
+
+/// Block number.
+pub type BlockNumber = u32;
+/// Signature type of transactions.
+pub type Signature = MultiSignature;
+/// Account id: the public key behind a signature.
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+/// Balances in 18-decimal base units.
+pub type Balance = u128;
+/// Transaction index of an account.
+pub type Nonce = u32;
+/// Block hash.
+pub type Hash = sp_core::H256;
+/// Milliseconds since the Unix epoch.
+pub type Moment = u64;
+/// Identifies a market, which is also the oracle key of its collection's floor price.
+pub type MarketId = u32;
+/// An 18-decimal fixed-point price in base units of the chain's token.
+pub type Price = u128;
+
+/// The address format for describing accounts.
+pub type Address = MultiAddress<AccountId, ()>;
+/// Block header type.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// Block type.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+/// Signed block type.
+pub type SignedBlock = generic::SignedBlock<Block>;
+/// Block identifier.
+pub type BlockId = generic::BlockId<Block>;
+
+/// The transaction extensions, checked in this order. `AuthorizeCall` comes first so calls
+/// that authorise themselves (offchain-worker submissions) get their origin before the
+/// signed-origin checks run.
+pub type TxExtension = (
+	frame_system::AuthorizeCall<Runtime>,
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// Unchecked extrinsic type as expected by this runtime.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+/// The payload being signed in transactions.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Executive: dispatches calls to the pallets.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+
+	#[runtime::pallet_index(2)]
+	pub type Aura = pallet_aura;
+
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
+
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+
+	#[runtime::pallet_index(5)]
+	pub type TransactionPayment = pallet_transaction_payment;
+
+	#[runtime::pallet_index(6)]
+	pub type Sudo = pallet_sudo;
+
+	/// Operators allowed to feed the oracle: one per validator, managed by governance.
+	#[runtime::pallet_index(10)]
+	pub type OracleOperators = pallet_membership<Instance1>;
+
+	/// The floor-price index of every market: median of the operators' fresh feeds.
+	#[runtime::pallet_index(11)]
+	pub type Oracle = pallet_oracle;
+}
