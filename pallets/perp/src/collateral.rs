@@ -1,0 +1,166 @@
+//! Collateral: deposits and withdrawals, the money movements between a trader's hold, the
+//! vault and fee recipients, and the valuation of an account's cross positions.
+// Runtime code never panics: no unwrap/expect/indexing, checked arithmetic only.
+#![cfg_attr(
+	not(test),
+	deny(
+		clippy::arithmetic_side_effects,
+		clippy::as_conversions,
+		clippy::expect_used,
+		clippy::indexing_slicing,
+		clippy::panic,
+		clippy::unwrap_used
+	)
+)]
+
+use crate::{
+	pallet::{Config, Error, Event, HoldReason, Markets, Pallet, Positions},
+	types::MarketId,
+};
+use alloc::vec::Vec;
+use perp_math::{margin, PositionValue};
+use polkadot_sdk::frame_support::{
+	ensure,
+	pallet_prelude::DispatchResult,
+	traits::{
+		fungible::{Inspect, InspectHold, MutateHold},
+		tokens::{Fortitude, Precision, Preservation, Restriction},
+	},
+};
+
+/// An account's cross positions, valued on their curves.
+pub(crate) struct CrossAccount {
+	/// Held collateral plus the cross positions' margins: what backs them.
+	pub collateral: u128,
+	/// Each cross position's value.
+	pub values: Vec<PositionValue>,
+	/// The highest initial margin ratio among the positions' markets (cross positions in
+	/// markets with different ratios are held to the strictest).
+	pub initial_margin_ratio: u128,
+}
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_deposit(who: &T::AccountId, amount: u128) -> DispatchResult {
+		ensure!(amount > 0, Error::<T>::ZeroAmount);
+		T::Currency::hold(&HoldReason::Collateral.into(), who, amount)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		Self::deposit_event(Event::Deposited {
+			who: who.clone(),
+			amount,
+			collateral: Self::held_collateral(who),
+		});
+		Ok(())
+	}
+
+	pub(crate) fn do_withdraw(who: &T::AccountId, amount: u128) -> DispatchResult {
+		ensure!(amount > 0, Error::<T>::ZeroAmount);
+		ensure!(amount <= Self::withdrawable(who)?, Error::<T>::InsufficientFreeCollateral);
+		T::Currency::release(&HoldReason::Collateral.into(), who, amount, Precision::Exact)
+			.map_err(|_| Error::<T>::InsufficientFreeCollateral)?;
+		Self::deposit_event(Event::Withdrawn {
+			who: who.clone(),
+			amount,
+			collateral: Self::held_collateral(who),
+		});
+		Ok(())
+	}
+
+	/// Collateral held for trading on `who`'s account (not committed to any position).
+	pub fn held_collateral(who: &T::AccountId) -> u128 {
+		T::Currency::balance_on_hold(&HoldReason::Collateral.into(), who)
+	}
+
+	/// What `who` may withdraw: held collateral not needed to keep the cross positions at
+	/// MR ≥ initial margin ratio.
+	pub fn withdrawable(who: &T::AccountId) -> Result<u128, Error<T>> {
+		let held = Self::held_collateral(who);
+		let account = Self::cross_account(who, None)?;
+		if account.values.is_empty() {
+			return Ok(held);
+		}
+		let free = margin::free_collateral(
+			account.collateral,
+			&account.values,
+			account.initial_margin_ratio,
+		)?;
+		Ok(free.min(held))
+	}
+
+	/// Values `who`'s cross positions, leaving out `skip`.
+	pub(crate) fn cross_account(
+		who: &T::AccountId,
+		skip: Option<MarketId>,
+	) -> Result<CrossAccount, Error<T>> {
+		let mut account = CrossAccount {
+			collateral: Self::held_collateral(who),
+			values: Vec::new(),
+			initial_margin_ratio: 0,
+		};
+		for (market_id, info) in Positions::<T>::iter_prefix(who) {
+			if info.isolated || Some(market_id) == skip {
+				continue;
+			}
+			let market = Markets::<T>::get(market_id).ok_or(Error::<T>::UnknownMarket)?;
+			let value = margin::value_position(
+				&info.position,
+				market.reserves,
+				&market.cumulative_premium,
+			)?;
+			account.collateral = perp_math::fixed::add(account.collateral, info.position.margin)?;
+			account.values.push(value);
+			account.initial_margin_ratio =
+				account.initial_margin_ratio.max(market.params.initial_margin_ratio);
+		}
+		Ok(account)
+	}
+
+	/// Moves `amount` of `who`'s held collateral into the vault (margin committed).
+	pub(crate) fn commit_to_vault(who: &T::AccountId, amount: u128) -> Result<(), Error<T>> {
+		Self::pay_from_hold(who, &Self::vault_account(), amount)
+	}
+
+	/// Moves `amount` from the vault into `who`'s held collateral (margin released).
+	pub(crate) fn release_from_vault(who: &T::AccountId, amount: u128) -> Result<(), Error<T>> {
+		if amount == 0 {
+			return Ok(());
+		}
+		T::Currency::transfer_and_hold(
+			&HoldReason::Collateral.into(),
+			&Self::vault_account(),
+			who,
+			amount,
+			Precision::Exact,
+			Preservation::Preserve,
+			Fortitude::Polite,
+		)
+		.map_err(|_| Error::<T>::VaultInsufficient)?;
+		Ok(())
+	}
+
+	/// Pays `amount` out of `who`'s held collateral to `dest`'s free balance.
+	pub(crate) fn pay_from_hold(
+		who: &T::AccountId,
+		dest: &T::AccountId,
+		amount: u128,
+	) -> Result<(), Error<T>> {
+		if amount == 0 {
+			return Ok(());
+		}
+		T::Currency::transfer_on_hold(
+			&HoldReason::Collateral.into(),
+			who,
+			dest,
+			amount,
+			Precision::Exact,
+			Restriction::Free,
+			Fortitude::Polite,
+		)
+		.map_err(|_| Error::<T>::InsufficientCollateral)?;
+		Ok(())
+	}
+
+	/// The vault's balance.
+	pub fn vault_balance() -> u128 {
+		T::Currency::balance(&Self::vault_account())
+	}
+}

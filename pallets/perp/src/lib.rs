@@ -1,0 +1,589 @@
+//! # Perp pallet
+//!
+//! Perpetual futures on NFT collection floor prices, priced by a virtual AMM (DESIGN §4–§5).
+//! This crate holds markets, collateral and trading; all arithmetic comes from `perp-math`.
+//!
+//! ## Where the money is
+//! - **Free collateral** stays on the trader's account, *held* under
+//!   [`HoldReason::Collateral`]: visible in the wallet, not spendable. `deposit` holds,
+//!   `withdraw` releases.
+//! - **Position margin** (cross and isolated alike) is moved out of that hold into the
+//!   pallet's **vault** account (`PalletId`) when a position is opened or increased, and
+//!   back into the hold when it is closed (`released margin`). The vault is the AMM's
+//!   counterparty: a winner closing first is paid from the margins of traders who have not
+//!   realised their losses yet, so committed margin cannot stay on the traders' accounts.
+//! - **Realised PnL** never moves money by itself: it changes the position's margin inside
+//!   the vault (perp-math settles it into `margin`), and the difference stays in or leaves
+//!   the vault when the margin is released. A cross position whose realised loss exceeds its
+//!   margin is topped up from the trader's held collateral; a trade that would leave bad debt
+//!   (isolated, or cross beyond the held collateral) fails with `PositionUnderwater`: that
+//!   is liquidation's business.
+//! - **Fees** are paid on top of the margin from the held collateral (after any released
+//!   margin arrived there); what the hold cannot cover on a reduce/close is taken from the
+//!   position's margin in the vault. The split: `insurance_share` to
+//!   [`InsuranceFund::account`], `convergence_share` to the vault, booked in the market's
+//!   `convergence_reserve`, the rest to `Treasury`.
+//!
+//! So a user's free balance + held collateral + Σ position margins (+ what left as fees)
+//! adds up to the last unit, and `try_state` checks the vault covers every margin, every
+//! convergence reserve and what the AMM owes the traders when they all close.
+//!
+//! The vault, the treasury and the insurance account must exist (hold at least the
+//! existential deposit) before the first small transfer into them: the runtime endows
+//! them at genesis.
+//!
+//! The vault can fall short of a winner's payout only while some position's loss exceeds its
+//! margin (the excess, owed from its owner's held collateral or the insurance fund, is not
+//! in the vault yet); that payout then fails with `VaultInsufficient`. Covering the gap
+//! (liquidation, the insurance fund fronting bad debt) is later work.
+//!
+//! ## Margin checks
+//! A trade that opens risk (open, increase, reversal) needs `MR ≥ initial_margin_ratio`
+//! afterwards, with the new fill valued at its cost: a fresh position's MR is exactly
+//! `1 / leverage`, so the maximum leverage `1 / IMR` is usable despite curve rounding. The
+//! rest of the position and all other positions are valued on their curves (exit value).
+//! Cross positions in markets with different ratios are held to the highest of them.
+//! Funding an isolated position draws on the cross pool, so the cross account must stay at
+//! the initial ratio too. Reducing and closing have no margin check (they may not create
+//! bad debt).
+//!
+//! ## Storage
+//! `Markets` (curve, open interest, funding accumulators, per-block band, parameters),
+//! `MarketByCollection` (one market per collection), `Positions` keyed account → market so
+//! an account's cross positions are one prefix iteration, `PositionCount` to bound that
+//! iteration, `LastTradeBlock` for the sandwich guard.
+//!
+//! ## Per-block reference mark
+//! The fluctuation band needs the mark at the end of the previous block. The block's first
+//! trade of a market records the current mark (which *is* the previous block's closing mark)
+//! in `Market::band` before trading; this costs nothing in blocks without trades, unlike a
+//! snapshot of every market in `on_initialize`. Anything that moves the reserves outside a
+//! trade (convergence, liquidity changes) must call `market::refresh_band` first.
+//!
+//! ## Pause
+//! A paused market refuses every trade (closes included: the curve is frozen); margin can
+//! still be added or removed and collateral withdrawn.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use traits::{IndexPrice, InsuranceFund, PriceProvider};
+pub use types::{Market, MarketId, MarketParams, OpenInterest, PositionInfo, PriceBand};
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+pub use traits::BenchmarkHelper;
+
+mod collateral;
+mod guards;
+#[cfg(any(feature = "try-runtime", test))]
+mod invariants;
+mod market;
+mod trading;
+pub mod traits;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+#[polkadot_sdk::frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use perp_math::{MathError, Side};
+	use polkadot_sdk::{
+		frame_support::{
+			pallet_prelude::*,
+			traits::{
+				fungible::{Inspect, Mutate, MutateHold},
+				UnixTime,
+			},
+			PalletId,
+		},
+		frame_system::pallet_prelude::*,
+	};
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The collateral token (18 decimals); collateral is held under [`HoldReason`].
+		type Currency: Inspect<Self::AccountId, Balance = u128>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The runtime's hold reasons.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// Identifies an NFT collection (the oracle key of a market).
+		type CollectionKey: Parameter + Member + MaxEncodedLen;
+		/// The index ("true floor") price of a collection.
+		type IndexPrice: PriceProvider<Self::CollectionKey>;
+		/// Receives the insurance share of fees.
+		type InsuranceFund: InsuranceFund<Self::AccountId>;
+		/// Receives the treasury share of fees.
+		type Treasury: Get<Self::AccountId>;
+		/// Derives the vault account.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+		/// Creates markets and sets their parameters (Root or the `market_admin` track).
+		type MarketAdmin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Wall-clock time, for the oracle staleness guard.
+		type TimeProvider: UnixTime;
+		/// Upper bound on the number of markets.
+		#[pallet::constant]
+		type MaxMarkets: Get<u32>;
+		/// Upper bound on one account's open positions (bounds cross-margin valuation).
+		#[pallet::constant]
+		type MaxPositionsPerAccount: Get<u32>;
+		/// Weights of the calls.
+		type WeightInfo: WeightInfo;
+		/// Benchmark set-up hooks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::CollectionKey>;
+	}
+
+	/// Why the pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// Free collateral deposited for trading.
+		#[codec(index = 0)]
+		Collateral,
+	}
+
+	/// A market as stored.
+	pub type MarketOf<T> = Market<<T as Config>::CollectionKey, BlockNumberFor<T>>;
+
+	/// The id the next market gets.
+	#[pallet::storage]
+	pub type NextMarketId<T> = StorageValue<_, MarketId, ValueQuery>;
+
+	/// Markets by id.
+	#[pallet::storage]
+	pub type Markets<T: Config> = StorageMap<_, Blake2_128Concat, MarketId, MarketOf<T>>;
+
+	/// The market of each collection (one per collection).
+	#[pallet::storage]
+	pub type MarketByCollection<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::CollectionKey, MarketId>;
+
+	/// Open positions: account → market → position.
+	#[pallet::storage]
+	pub type Positions<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, MarketId, PositionInfo>;
+
+	/// Number of open positions of an account.
+	#[pallet::storage]
+	pub type PositionCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// The block of an account's last position change in a market (sandwich guard).
+	#[pallet::storage]
+	pub type LastTradeBlock<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		MarketId,
+		BlockNumberFor<T>,
+	>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	// `MarketParamsSet` carries the full parameter set for indexers; events are transient.
+	#[allow(clippy::large_enum_variant)]
+	pub enum Event<T: Config> {
+		/// A market was created.
+		MarketCreated {
+			market: MarketId,
+			collection: T::CollectionKey,
+			base_reserve: u128,
+			quote_reserve: u128,
+			mark_price: u128,
+		},
+		/// A market's parameters were replaced.
+		MarketParamsSet { market: MarketId, params: MarketParams },
+		/// A market stopped accepting trades.
+		MarketPaused { market: MarketId },
+		/// A market accepts trades again.
+		MarketUnpaused { market: MarketId },
+		/// Collateral was deposited (held); `collateral` is the held total after.
+		Deposited { who: T::AccountId, amount: u128, collateral: u128 },
+		/// Collateral was withdrawn (released); `collateral` is the held total after.
+		Withdrawn { who: T::AccountId, amount: u128, collateral: u128 },
+		/// A position was opened, increased, reduced, reversed or closed.
+		PositionChanged {
+			who: T::AccountId,
+			market: MarketId,
+			isolated: bool,
+			/// Signed base traded (positive = bought).
+			exchanged_size: i128,
+			/// Quote traded.
+			exchanged_notional: u128,
+			/// Fee paid.
+			fee: u128,
+			/// PnL realised.
+			realized_pnl: i128,
+			/// Funding settled (positive = paid).
+			funding_payment: i128,
+			/// Size after (0 = closed).
+			size: i128,
+			/// Open notional after.
+			open_notional: u128,
+			/// Margin after.
+			margin: u128,
+			/// Mark price after the trade.
+			mark_price: u128,
+		},
+		/// Margin moved from collateral into a position.
+		MarginAdded { who: T::AccountId, market: MarketId, amount: u128, margin: u128 },
+		/// Margin moved from a position back to collateral.
+		MarginRemoved { who: T::AccountId, market: MarketId, amount: u128, margin: u128 },
+		/// A trading fee was split between its recipients.
+		FeeDistributed { market: MarketId, insurance: u128, convergence: u128, treasury: u128 },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No market with this id.
+		UnknownMarket,
+		/// The collection already has a market.
+		MarketExists,
+		/// `MaxMarkets` markets exist.
+		TooManyMarkets,
+		/// A reserve is zero or the mark price would round to zero.
+		InvalidReserves,
+		/// The market is paused.
+		MarketPaused,
+		/// The market is not paused.
+		MarketNotPaused,
+		/// `initial_margin_ratio` is zero or above 1.
+		InvalidInitialMarginRatio,
+		/// `maintenance_margin_ratio` is zero or not below `initial_margin_ratio`.
+		MaintenanceNotBelowInitial,
+		/// `full_liquidation_ratio` is not below `maintenance_margin_ratio`.
+		FullLiquidationNotBelowMaintenance,
+		/// A ratio that must be at most 1 is above 1.
+		RatioAboveOne,
+		/// `insurance_share + convergence_share` exceeds 1.
+		FeeSharesAboveOne,
+		/// Both fee levels are enabled and level 1's threshold is above level 2's.
+		FeeLevelsOutOfOrder,
+		/// `funding_period` or `twap_window` is zero.
+		ZeroDuration,
+		/// `k_min ≤ 1 ≤ k_max` or `k_shrink_below ≤ k_expand_above` does not hold.
+		InvalidKBounds,
+		/// An amount is zero.
+		ZeroAmount,
+		/// Leverage is zero.
+		ZeroLeverage,
+		/// Leverage is above `1 / initial_margin_ratio`.
+		LeverageTooHigh,
+		/// Not enough free balance to deposit.
+		InsufficientBalance,
+		/// Not enough held collateral for the margin and fee.
+		InsufficientCollateral,
+		/// The withdrawal would leave the account below the initial margin ratio.
+		InsufficientFreeCollateral,
+		/// The trade or margin removal would leave MR below the initial margin ratio.
+		InsufficientMargin,
+		/// The account has no position in this market.
+		NoPosition,
+		/// The order's `isolated` flag differs from the existing position's.
+		MarginModeMismatch,
+		/// The account holds `MaxPositionsPerAccount` positions.
+		TooManyPositions,
+		/// The fill is worse than the order's limit.
+		SlippageExceeded,
+		/// An opening trade would end outside the per-block fluctuation band, or a trade
+		/// would move the mark further out after the band was breached in this block.
+		FluctuationLimitExceeded,
+		/// The index is missing or older than `max_oracle_age`.
+		OracleStale,
+		/// The mark/index divergence exceeds `max_mark_index_divergence` and the trade widens it.
+		MarkIndexDivergence,
+		/// The side's open notional would exceed `max_open_interest`.
+		OpenInterestCapExceeded,
+		/// The position's open notional would exceed `max_position_notional`.
+		PositionTooLarge,
+		/// The traded notional is below `min_trade_notional`.
+		TradeBelowMinimum,
+		/// The account already changed this position in this block (sandwich guard).
+		OnePositionChangePerBlock,
+		/// The trade would realise a loss beyond what backs the position: liquidate instead.
+		PositionUnderwater,
+		/// More margin removal than the position has.
+		MarginTooLow,
+		/// Asked to reduce by more than the position's size.
+		ReduceTooLarge,
+		/// The trade is too small to move any base.
+		TradeTooSmall,
+		/// The trade would take all of a reserve of the curve.
+		InsufficientDepth,
+		/// An arithmetic result does not fit its type.
+		Overflow,
+		/// An arithmetic result would go below zero.
+		Underflow,
+		/// Division by zero.
+		DivisionByZero,
+		/// A reserve of the curve is zero.
+		ZeroReserve,
+		/// A price that must be positive is zero.
+		ZeroPrice,
+		/// A ratio or parameter is out of its range.
+		InvalidRatio,
+		/// The order's side does not fit the operation.
+		WrongSide,
+		/// A margin ratio was asked of something with zero notional.
+		ZeroNotional,
+		/// Not liquidatable.
+		NotLiquidatable,
+		/// No open interest.
+		NoOpenInterest,
+		/// Invalid liquidity multiplier.
+		InvalidMultiplier,
+		/// Timestamps out of order.
+		InvalidTimestamp,
+		/// The vault cannot pay what it owes (an invariant is broken).
+		VaultInsufficient,
+	}
+
+	impl<T> From<MathError> for Error<T> {
+		fn from(error: MathError) -> Self {
+			match error {
+				MathError::Overflow => Error::Overflow,
+				MathError::Underflow => Error::Underflow,
+				MathError::DivisionByZero => Error::DivisionByZero,
+				MathError::ZeroReserve => Error::ZeroReserve,
+				MathError::InsufficientDepth => Error::InsufficientDepth,
+				MathError::ZeroPrice => Error::ZeroPrice,
+				MathError::InvalidRatio => Error::InvalidRatio,
+				MathError::NoPosition => Error::NoPosition,
+				MathError::WrongSide => Error::WrongSide,
+				MathError::ReduceTooLarge => Error::ReduceTooLarge,
+				MathError::TradeTooSmall => Error::TradeTooSmall,
+				MathError::ZeroNotional => Error::ZeroNotional,
+				MathError::NotLiquidatable => Error::NotLiquidatable,
+				MathError::NoOpenInterest => Error::NoOpenInterest,
+				MathError::InvalidMultiplier => Error::InvalidMultiplier,
+				MathError::InvalidTimestamp => Error::InvalidTimestamp,
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(
+			_n: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Creates a market for `collection` with the given virtual reserves and parameters.
+		///
+		/// - Origin: `MarketAdmin`.
+		/// - Effect: stores a new market (id = `NextMarketId`), mark = `quote / base`.
+		/// - Events: `MarketCreated`.
+		/// - Errors: `MarketExists`, `TooManyMarkets`, `InvalidReserves`, and every
+		///   parameter validation error (see `set_market_params`).
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::create_market())]
+		pub fn create_market(
+			origin: OriginFor<T>,
+			collection: T::CollectionKey,
+			base_reserve: u128,
+			quote_reserve: u128,
+			params: MarketParams,
+		) -> DispatchResult {
+			T::MarketAdmin::ensure_origin(origin)?;
+			Self::do_create_market(collection, base_reserve, quote_reserve, params)
+		}
+
+		/// Replaces every parameter of `market`.
+		///
+		/// - Origin: `MarketAdmin`.
+		/// - Effect: validates and stores `params`; open positions keep their margins.
+		/// - Events: `MarketParamsSet`.
+		/// - Errors: `UnknownMarket`, `InvalidInitialMarginRatio`, `MaintenanceNotBelowInitial`,
+		///   `FullLiquidationNotBelowMaintenance`, `RatioAboveOne`, `FeeSharesAboveOne`,
+		///   `FeeLevelsOutOfOrder`, `ZeroDuration`, `InvalidKBounds`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::set_market_params())]
+		pub fn set_market_params(
+			origin: OriginFor<T>,
+			market: MarketId,
+			params: MarketParams,
+		) -> DispatchResult {
+			T::MarketAdmin::ensure_origin(origin)?;
+			Self::do_set_market_params(market, params)
+		}
+
+		/// Stops trading in `market`. Margin and collateral moves keep working.
+		///
+		/// - Origin: `MarketAdmin`.
+		/// - Events: `MarketPaused`.
+		/// - Errors: `UnknownMarket`, `MarketPaused` (already paused).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::pause_market())]
+		pub fn pause_market(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
+			T::MarketAdmin::ensure_origin(origin)?;
+			Self::do_set_paused(market, true)
+		}
+
+		/// Resumes trading in `market`.
+		///
+		/// - Origin: `MarketAdmin`.
+		/// - Events: `MarketUnpaused`.
+		/// - Errors: `UnknownMarket`, `MarketNotPaused`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::unpause_market())]
+		pub fn unpause_market(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
+			T::MarketAdmin::ensure_origin(origin)?;
+			Self::do_set_paused(market, false)
+		}
+
+		/// Holds `amount` of the caller's free balance as trading collateral.
+		///
+		/// - Origin: signed.
+		/// - Events: `Deposited`.
+		/// - Errors: `ZeroAmount`, `InsufficientBalance` (the free balance, less the
+		///   existential deposit, is below `amount`).
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::deposit())]
+		pub fn deposit(origin: OriginFor<T>, amount: u128) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_deposit(&who, amount)
+		}
+
+		/// Releases `amount` of held collateral back to the free balance, provided the
+		/// account's cross positions stay at MR ≥ `initial_margin_ratio` (unrealised profit
+		/// backs positions but is not withdrawable).
+		///
+		/// - Origin: signed.
+		/// - Events: `Withdrawn`.
+		/// - Errors: `ZeroAmount`, `InsufficientFreeCollateral`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::withdraw())]
+		pub fn withdraw(origin: OriginFor<T>, amount: u128) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw(&who, amount)
+		}
+
+		/// Trades notional `margin × leverage` on `side`: opens or increases a position (same
+		/// side), reduces it (opposite side, smaller than its exit value) or reverses it
+		/// (closes, then opens the rest with margin = rest / leverage). `margin` plus the fee
+		/// comes from held collateral. `limit` bounds the base: a long receives at least
+		/// `limit`, a short gives at most `limit` (0 = no limit).
+		///
+		/// - Origin: signed.
+		/// - Effect: moves the curve, the position, OI; margin to the vault; fee split.
+		/// - Events: `PositionChanged`, `FeeDistributed`.
+		/// - Errors: `UnknownMarket`, `MarketPaused`, `ZeroAmount`, `ZeroLeverage`,
+		///   `LeverageTooHigh`, `MarginModeMismatch`, `TooManyPositions`,
+		///   `OnePositionChangePerBlock`, `OracleStale`, `SlippageExceeded`,
+		///   `FluctuationLimitExceeded`, `MarkIndexDivergence`, `TradeBelowMinimum`,
+		///   `PositionTooLarge`, `OpenInterestCapExceeded`, `InsufficientCollateral`,
+		///   `InsufficientMargin`, `PositionUnderwater`, `TradeTooSmall`,
+		///   `InsufficientDepth`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::open_position())]
+		pub fn open_position(
+			origin: OriginFor<T>,
+			market: MarketId,
+			side: Side,
+			margin: u128,
+			leverage: u128,
+			isolated: bool,
+			limit: u128,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_open_position(&who, market, side, margin, leverage, isolated, limit)
+		}
+
+		/// Closes `base` of the position (a long sells, a short buys back), realising PnL
+		/// pro rata. `limit` bounds the quote: a long receives at least `limit`, a short
+		/// pays at most `limit` (0 = no limit). Works with a stale oracle.
+		///
+		/// - Origin: signed.
+		/// - Events: `PositionChanged`, `FeeDistributed`.
+		/// - Errors: `UnknownMarket`, `MarketPaused`, `NoPosition`, `ZeroAmount`,
+		///   `ReduceTooLarge`, `OnePositionChangePerBlock`, `SlippageExceeded`,
+		///   `FluctuationLimitExceeded`, `MarkIndexDivergence`, `TradeBelowMinimum`,
+		///   `PositionUnderwater`, `InsufficientCollateral` (fee).
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::reduce_position())]
+		pub fn reduce_position(
+			origin: OriginFor<T>,
+			market: MarketId,
+			base: u128,
+			limit: u128,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_reduce_position(&who, market, Some(base), limit)
+		}
+
+		/// Closes the whole position; its margin and realised PnL, less the fee, return to
+		/// held collateral. `limit` as in `reduce_position`.
+		///
+		/// - Origin: signed.
+		/// - Events: `PositionChanged`, `FeeDistributed`.
+		/// - Errors: as `reduce_position`, without `ReduceTooLarge`/`TradeBelowMinimum`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::close_position())]
+		pub fn close_position(
+			origin: OriginFor<T>,
+			market: MarketId,
+			limit: u128,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_reduce_position(&who, market, None, limit)
+		}
+
+		/// Moves `amount` of held collateral into the position's margin.
+		///
+		/// - Origin: signed.
+		/// - Events: `MarginAdded`.
+		/// - Errors: `UnknownMarket`, `NoPosition`, `ZeroAmount`, `InsufficientCollateral`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::add_margin())]
+		pub fn add_margin(origin: OriginFor<T>, market: MarketId, amount: u128) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_add_margin(&who, market, amount)
+		}
+
+		/// Moves `amount` of the position's margin back to held collateral, provided the
+		/// position (isolated) or the account (cross) stays at MR ≥ `initial_margin_ratio`.
+		///
+		/// - Origin: signed.
+		/// - Events: `MarginRemoved`.
+		/// - Errors: `UnknownMarket`, `NoPosition`, `ZeroAmount`, `MarginTooLow`,
+		///   `InsufficientMargin`.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::remove_margin())]
+		pub fn remove_margin(
+			origin: OriginFor<T>,
+			market: MarketId,
+			amount: u128,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_remove_margin(&who, market, amount)
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The vault account: holds every position margin, convergence reserves and the
+		/// AMM's realised PnL.
+		pub fn vault_account() -> T::AccountId {
+			use polkadot_sdk::sp_runtime::traits::AccountIdConversion;
+			T::PalletId::get().into_account_truncating()
+		}
+	}
+}

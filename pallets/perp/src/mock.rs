@@ -1,0 +1,248 @@
+//! Test runtime: System, Balances (18 decimals, ED = 1 raw unit), Timestamp and Perp, with
+//! a settable index price and an insurance fund that is a plain account.
+
+use crate::{self as pallet_perp, IndexPrice, InsuranceFund, MarketParams, PriceProvider};
+use core::cell::RefCell;
+use perp_math::ONE;
+use polkadot_sdk::{
+	frame_support::{
+		self, derive_impl, parameter_types,
+		traits::{ConstU128, ConstU32, ConstU64},
+		PalletId,
+	},
+	frame_system::{self, EnsureRoot},
+	pallet_balances, pallet_timestamp, sp_io,
+	sp_runtime::BuildStorage,
+};
+use std::collections::BTreeMap;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Timestamp: pallet_timestamp,
+		Perp: pallet_perp,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u128>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = u128;
+	type ExistentialDeposit = ConstU128<1>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+impl pallet_timestamp::Config for Test {
+	type Moment = u64;
+	type OnTimestampSet = ();
+	type MinimumPeriod = ConstU64<1>;
+	type WeightInfo = ();
+}
+
+/// One whole unit (18 decimals).
+pub const UNIT: u128 = ONE;
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+pub const CHARLIE: AccountId = 3;
+pub const TREASURY: AccountId = 900;
+pub const INSURANCE: AccountId = 901;
+/// Every account starts with this much free balance.
+pub const INITIAL_BALANCE: u128 = 10_000 * UNIT;
+/// Unix time of block 1, milliseconds.
+pub const START_MS: u64 = 1_700_000_000_000;
+/// Milliseconds per block.
+pub const BLOCK_MS: u64 = 6_000;
+/// The collection of the default market.
+pub const COLLECTION: u32 = 7;
+
+thread_local! {
+	static INDEX: RefCell<BTreeMap<u32, IndexPrice>> = const { RefCell::new(BTreeMap::new()) };
+	static INSURANCE_FEES: RefCell<u128> = const { RefCell::new(0) };
+}
+
+/// Oracle stand-in: whatever the test set.
+pub struct MockOracle;
+impl PriceProvider<u32> for MockOracle {
+	fn index_price(key: &u32) -> Option<IndexPrice> {
+		INDEX.with(|index| index.borrow().get(key).copied())
+	}
+}
+
+/// Sets the index of `collection`, observed at `timestamp` (ms).
+pub fn set_index_at(collection: u32, price: u128, timestamp: u64) {
+	INDEX.with(|index| index.borrow_mut().insert(collection, IndexPrice { price, timestamp }));
+}
+
+/// Sets the index of `collection`, observed now.
+pub fn set_index(collection: u32, price: u128) {
+	set_index_at(collection, price, Timestamp::get());
+}
+
+/// Removes the index of `collection`.
+pub fn clear_index(collection: u32) {
+	INDEX.with(|index| index.borrow_mut().remove(&collection));
+}
+
+/// Insurance stand-in: an account, and a tally of the fees reported to it.
+pub struct MockInsurance;
+impl InsuranceFund<AccountId> for MockInsurance {
+	fn account() -> AccountId {
+		INSURANCE
+	}
+	fn on_fee_received(amount: u128) {
+		INSURANCE_FEES.with(|fees| *fees.borrow_mut() += amount);
+	}
+}
+
+/// Fees reported to the insurance fund so far.
+pub fn insurance_fees_reported() -> u128 {
+	INSURANCE_FEES.with(|fees| *fees.borrow())
+}
+
+parameter_types! {
+	pub const PerpPalletId: PalletId = PalletId(*b"flr/perp");
+	pub const TreasuryAccount: AccountId = TREASURY;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<u32> for MockBenchmarkHelper {
+	fn collection(seed: u32) -> u32 {
+		seed
+	}
+	fn set_index_price(key: &u32, price: u128, timestamp: u64) {
+		set_index_at(*key, price, timestamp);
+	}
+}
+
+impl pallet_perp::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type CollectionKey = u32;
+	type IndexPrice = MockOracle;
+	type InsuranceFund = MockInsurance;
+	type Treasury = TreasuryAccount;
+	type PalletId = PerpPalletId;
+	type MarketAdmin = EnsureRoot<AccountId>;
+	type TimeProvider = Timestamp;
+	type MaxMarkets = ConstU32<8>;
+	type MaxPositionsPerAccount = ConstU32<4>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+/// Builds test externalities: funded traders, existing vault/treasury/insurance accounts,
+/// block 1 at `START_MS`.
+pub struct ExtBuilder {
+	balances: Vec<(AccountId, u128)>,
+}
+
+impl Default for ExtBuilder {
+	fn default() -> Self {
+		Self {
+			balances: vec![
+				(ALICE, INITIAL_BALANCE),
+				(BOB, INITIAL_BALANCE),
+				(CHARLIE, INITIAL_BALANCE),
+				// The fee and vault accounts exist from genesis (ED), as the runtime will do.
+				(TREASURY, 1),
+				(INSURANCE, 1),
+				(Perp::vault_account(), 1),
+			],
+		}
+	}
+}
+
+impl ExtBuilder {
+	pub fn build(self) -> sp_io::TestExternalities {
+		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		pallet_balances::GenesisConfig::<Test> { balances: self.balances, ..Default::default() }
+			.assimilate_storage(&mut storage)
+			.unwrap();
+		let mut ext: sp_io::TestExternalities = storage.into();
+		ext.execute_with(|| {
+			INDEX.with(|index| index.borrow_mut().clear());
+			INSURANCE_FEES.with(|fees| *fees.borrow_mut() = 0);
+			System::set_block_number(1);
+			Timestamp::set_timestamp(START_MS);
+		});
+		ext
+	}
+
+	/// Runs `test`, then checks every invariant of the pallet.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(|| {
+			test();
+			Perp::do_try_state().expect("invariants hold after the test");
+		});
+	}
+}
+
+/// Moves to block `n`, `BLOCK_MS` per block after `START_MS`.
+pub fn run_to_block(n: u64) {
+	System::set_block_number(n);
+	Timestamp::set_timestamp(START_MS + (n - 1) * BLOCK_MS);
+}
+
+/// The next block.
+pub fn next_block() {
+	run_to_block(System::block_number() + 1);
+}
+
+/// Creates the default market (id 0): 100 base / 1000 quote, mark 10, §15 defaults, with
+/// a fresh index of 10.
+pub fn create_default_market() {
+	create_market_with(MarketParams::default());
+}
+
+/// Creates market 0 on `COLLECTION` with 100 base / 1000 quote and `params`, index 10.
+pub fn create_market_with(params: MarketParams) {
+	Perp::create_market(RuntimeOrigin::root(), COLLECTION, 100 * UNIT, 1_000 * UNIT, params)
+		.unwrap();
+	set_index(COLLECTION, 10 * UNIT);
+}
+
+/// The §15 defaults with every trade guard off (fluctuation band, divergence, sandwich).
+pub fn unguarded_params() -> MarketParams {
+	MarketParams {
+		fluctuation_limit: 0,
+		max_mark_index_divergence: 0,
+		sandwich_guard: false,
+		fee_level1_threshold: 0,
+		fee_level2_threshold: 0,
+		..MarketParams::default()
+	}
+}
+
+/// Free balance of `who`.
+pub fn free(who: AccountId) -> u128 {
+	Balances::free_balance(who)
+}
+
+/// Held collateral of `who`.
+pub fn held(who: AccountId) -> u128 {
+	Perp::held_collateral(&who)
+}
+
+/// The events emitted by the pallet so far.
+pub fn perp_events() -> Vec<crate::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::Perp(event) => Some(event),
+			_ => None,
+		})
+		.collect()
+}

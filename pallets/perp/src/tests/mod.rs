@@ -1,0 +1,5 @@
+mod collateral;
+mod guards;
+mod invariants;
+mod markets;
+mod trading;

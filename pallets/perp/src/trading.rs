@@ -1,0 +1,505 @@
+//! Trading: open/increase/reduce/reverse/close and margin moves, built on
+//! `perp_math::position` and `perp_math::margin`.
+// Runtime code never panics: no unwrap/expect/indexing, checked arithmetic only.
+#![cfg_attr(
+	not(test),
+	deny(
+		clippy::arithmetic_side_effects,
+		clippy::as_conversions,
+		clippy::expect_used,
+		clippy::indexing_slicing,
+		clippy::panic,
+		clippy::unwrap_used
+	)
+)]
+
+use crate::{
+	guards,
+	market::refresh_band,
+	pallet::{Config, Error, Event, MarketOf, Markets, Pallet, PositionCount, Positions},
+	traits::InsuranceFund,
+	types::{MarketId, OpenInterest, PositionInfo},
+};
+use perp_math::{
+	fees, fixed, funding, margin, position, Order, Position, PositionValue, Side, TradeOutcome,
+};
+use polkadot_sdk::frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get};
+
+/// How a trade's risk check values the traded position: the new fill at its cost, so the
+/// trade's own price impact is not counted against it (a fresh position's MR is exactly
+/// `1 / leverage`, and the maximum leverage `1 / IMR` is usable).
+#[derive(Clone, Copy)]
+struct OpeningCheck {
+	value: PositionValue,
+}
+
+/// Everything `settle_trade` needs about a trade computed by perp-math.
+struct PendingTrade<T: Config> {
+	market_id: MarketId,
+	market: MarketOf<T>,
+	before: PositionInfo,
+	outcome: TradeOutcome,
+	index: Option<u128>,
+	opening: Option<OpeningCheck>,
+}
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_open_position(
+		who: &T::AccountId,
+		market_id: MarketId,
+		side: Side,
+		margin_amount: u128,
+		leverage: u128,
+		isolated: bool,
+		limit: u128,
+	) -> DispatchResult {
+		ensure!(margin_amount > 0, Error::<T>::ZeroAmount);
+		let mut market = Self::tradable_market(market_id)?;
+		guards::ensure_leverage::<T>(&market.params, leverage)?;
+		Self::ensure_first_change_in_block(who, market_id, &market.params)?;
+		let before = Self::position_for_order(who, market_id, isolated)?;
+		refresh_band::<T>(&mut market)?;
+		let index = Self::fresh_index(&market);
+		let order = Order { side, margin: margin_amount, leverage };
+		let premium = market.cumulative_premium;
+		let outcome = position::trade(&before.position, market.reserves, &order, &premium)
+			.map_err(Error::<T>::from)?;
+		let opens_risk = outcome.required_margin > 0;
+		if opens_risk {
+			guards::ensure_index_for_opening::<T>(index)?;
+		}
+		guards::ensure_order_limit::<T>(side, outcome.exchanged_size, limit)?;
+		let full_close = outcome.position.size == 0 && !opens_risk;
+		guards::ensure_min_trade::<T>(&market.params, outcome.exchanged_notional, full_close)?;
+		let opening = if opens_risk {
+			Some(opening_check::<T>(&before.position, &market, side, &outcome)?)
+		} else {
+			None
+		};
+		Self::settle_trade(who, PendingTrade { market_id, market, before, outcome, index, opening })
+	}
+
+	/// Reduces by `base`, or closes when `base` is `None`.
+	pub(crate) fn do_reduce_position(
+		who: &T::AccountId,
+		market_id: MarketId,
+		base: Option<u128>,
+		limit: u128,
+	) -> DispatchResult {
+		let mut market = Self::tradable_market(market_id)?;
+		let before = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
+		if let Some(base) = base {
+			ensure!(base > 0, Error::<T>::ZeroAmount);
+		}
+		Self::ensure_first_change_in_block(who, market_id, &market.params)?;
+		refresh_band::<T>(&mut market)?;
+		let index = Self::fresh_index(&market);
+		let premium = market.cumulative_premium;
+		let outcome = match base {
+			Some(base) => position::reduce(&before.position, market.reserves, base, &premium),
+			None => position::close(&before.position, market.reserves, &premium),
+		}
+		.map_err(Error::<T>::from)?;
+		guards::ensure_close_limit::<T>(before.position.size, outcome.exchanged_notional, limit)?;
+		let full_close = outcome.position.size == 0;
+		guards::ensure_min_trade::<T>(&market.params, outcome.exchanged_notional, full_close)?;
+		Self::settle_trade(
+			who,
+			PendingTrade { market_id, market, before, outcome, index, opening: None },
+		)
+	}
+
+	pub(crate) fn do_add_margin(
+		who: &T::AccountId,
+		market_id: MarketId,
+		amount: u128,
+	) -> DispatchResult {
+		ensure!(amount > 0, Error::<T>::ZeroAmount);
+		let market = Self::market(market_id)?;
+		let mut info = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
+		ensure!(Self::held_collateral(who) >= amount, Error::<T>::InsufficientCollateral);
+		let with_added = fixed::add(info.position.margin, amount).map_err(Error::<T>::from)?;
+		info.position = settle_funding_into_margin::<T>(&info.position, &market, with_added)?;
+		Self::commit_to_vault(who, amount)?;
+		Positions::<T>::insert(who, market_id, info);
+		Self::deposit_event(Event::MarginAdded {
+			who: who.clone(),
+			market: market_id,
+			amount,
+			margin: info.position.margin,
+		});
+		Ok(())
+	}
+
+	pub(crate) fn do_remove_margin(
+		who: &T::AccountId,
+		market_id: MarketId,
+		amount: u128,
+	) -> DispatchResult {
+		ensure!(amount > 0, Error::<T>::ZeroAmount);
+		let market = Self::market(market_id)?;
+		let mut info = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
+		info.position =
+			settle_funding_into_margin::<T>(&info.position, &market, info.position.margin)?;
+		info.position.margin =
+			info.position.margin.checked_sub(amount).ok_or(Error::<T>::MarginTooLow)?;
+		Positions::<T>::insert(who, market_id, info);
+		Self::release_from_vault(who, amount)?;
+		if info.isolated {
+			let value =
+				margin::value_position(&info.position, market.reserves, &market.cumulative_premium)
+					.map_err(Error::<T>::from)?;
+			ensure_isolated_margin::<T>(info.position.margin, &value, &market)?;
+		} else {
+			Self::ensure_cross_margin(who, None)?;
+		}
+		Self::deposit_event(Event::MarginRemoved {
+			who: who.clone(),
+			market: market_id,
+			amount,
+			margin: info.position.margin,
+		});
+		Ok(())
+	}
+
+	fn tradable_market(market_id: MarketId) -> Result<MarketOf<T>, Error<T>> {
+		let market = Self::market(market_id)?;
+		ensure!(!market.paused, Error::<T>::MarketPaused);
+		Ok(market)
+	}
+
+	/// The existing position (same margin mode required) or an empty one, if the account
+	/// may open another.
+	fn position_for_order(
+		who: &T::AccountId,
+		market_id: MarketId,
+		isolated: bool,
+	) -> Result<PositionInfo, Error<T>> {
+		match Positions::<T>::get(who, market_id) {
+			Some(info) => {
+				ensure!(info.isolated == isolated, Error::<T>::MarginModeMismatch);
+				Ok(info)
+			},
+			None => {
+				ensure!(
+					PositionCount::<T>::get(who) < T::MaxPositionsPerAccount::get(),
+					Error::<T>::TooManyPositions
+				);
+				Ok(PositionInfo { isolated, ..Default::default() })
+			},
+		}
+	}
+
+	/// Applies the guards that depend on the curve after the trade, moves the money, writes
+	/// the market and the position, and checks the margin requirement of risk-opening trades.
+	fn settle_trade(who: &T::AccountId, trade: PendingTrade<T>) -> DispatchResult {
+		let PendingTrade { market_id, mut market, before, outcome, index, opening } = trade;
+		let mark_before = market.reserves.mark_price().map_err(Error::<T>::from)?;
+		let mark_after = outcome.reserves.mark_price().map_err(Error::<T>::from)?;
+		guards::ensure_within_band::<T>(&mut market, mark_before, mark_after, opening.is_some())?;
+		guards::ensure_divergence_allowed::<T>(&market.params, index, mark_before, mark_after)?;
+		let fee = trade_fee::<T>(&market, &outcome, index, mark_before, mark_after)?;
+		market.open_interest =
+			updated_open_interest::<T>(market.open_interest, &before.position, &outcome.position)?;
+		if opening.is_some() {
+			Self::ensure_opening_allowed(who, &market, &outcome, fee)?;
+		}
+
+		let mut after = PositionInfo { position: outcome.position, ..before };
+		Self::move_trade_margin(who, before.isolated, &outcome)?;
+		Self::collect_fee(who, market_id, &mut market, &mut after.position, fee)?;
+		market.reserves = outcome.reserves;
+		market.net_size =
+			fixed::add_signed(market.net_size, outcome.exchanged_size).map_err(Error::<T>::from)?;
+		Markets::<T>::insert(market_id, &market);
+		Self::store_position(who, market_id, before.position.size != 0, &after)?;
+		Self::note_position_change(who, market_id);
+
+		if let Some(check) = opening {
+			Self::ensure_opening_margin(who, market_id, &market, &after, check)?;
+		}
+		Self::deposit_event(Event::PositionChanged {
+			who: who.clone(),
+			market: market_id,
+			isolated: after.isolated,
+			exchanged_size: outcome.exchanged_size,
+			exchanged_notional: outcome.exchanged_notional,
+			fee,
+			realized_pnl: outcome.realized_pnl,
+			funding_payment: outcome.funding_payment,
+			size: after.position.size,
+			open_notional: after.position.open_notional,
+			margin: after.position.margin,
+			mark_price: mark_after,
+		});
+		Ok(())
+	}
+
+	/// Caps (on the open interest already updated in `market`) and the collateral the new
+	/// margin and the fee need.
+	fn ensure_opening_allowed(
+		who: &T::AccountId,
+		market: &MarketOf<T>,
+		outcome: &TradeOutcome,
+		fee: u128,
+	) -> Result<(), Error<T>> {
+		let side_notional = match outcome.position.side() {
+			Some(Side::Short) => market.open_interest.short_notional,
+			_ => market.open_interest.long_notional,
+		};
+		guards::ensure_caps::<T>(&market.params, outcome.position.open_notional, side_notional)?;
+		let needed = fixed::add(outcome.required_margin, fee).map_err(Error::<T>::from)?;
+		// A reversal's released margin arrives in the hold before the new margin leaves.
+		let available = Self::held_collateral(who).saturating_add(outcome.released_margin);
+		ensure!(available >= needed, Error::<T>::InsufficientCollateral);
+		Ok(())
+	}
+
+	/// After a risk-opening trade: an isolated position must meet the initial margin ratio
+	/// on its own, and the cross account (which paid the margin and fee) must too.
+	fn ensure_opening_margin(
+		who: &T::AccountId,
+		market_id: MarketId,
+		market: &MarketOf<T>,
+		after: &PositionInfo,
+		check: OpeningCheck,
+	) -> Result<(), Error<T>> {
+		if after.isolated {
+			ensure_isolated_margin::<T>(after.position.margin, &check.value, market)?;
+		}
+		let traded = (!after.isolated).then_some((
+			market_id,
+			after.position.margin,
+			check.value,
+			market.params.initial_margin_ratio,
+		));
+		Self::ensure_cross_margin(who, traded)
+	}
+
+	/// Margin flows of a trade: bad debt of a cross position is covered from held
+	/// collateral, released margin returns to the hold, required margin goes to the vault.
+	fn move_trade_margin(
+		who: &T::AccountId,
+		isolated: bool,
+		outcome: &TradeOutcome,
+	) -> Result<(), Error<T>> {
+		if outcome.bad_debt > 0 {
+			ensure!(!isolated, Error::<T>::PositionUnderwater);
+			ensure!(Self::held_collateral(who) >= outcome.bad_debt, Error::<T>::PositionUnderwater);
+			Self::commit_to_vault(who, outcome.bad_debt)?;
+		}
+		Self::release_from_vault(who, outcome.released_margin)?;
+		Self::commit_to_vault(who, outcome.required_margin)
+	}
+
+	/// Takes `fee` from held collateral, the shortfall from the position's margin, and
+	/// splits it between the insurance fund, the convergence reserve and the treasury.
+	fn collect_fee(
+		who: &T::AccountId,
+		market_id: MarketId,
+		market: &mut MarketOf<T>,
+		position: &mut Position,
+		fee: u128,
+	) -> Result<(), Error<T>> {
+		if fee == 0 {
+			return Ok(());
+		}
+		let shortfall = fee.saturating_sub(Self::held_collateral(who));
+		if shortfall > 0 {
+			position.margin =
+				position.margin.checked_sub(shortfall).ok_or(Error::<T>::InsufficientCollateral)?;
+			Self::release_from_vault(who, shortfall)?;
+		}
+		let split =
+			fees::split_fee(fee, market.params.insurance_share, market.params.convergence_share)
+				.map_err(Error::<T>::from)?;
+		Self::pay_from_hold(who, &T::InsuranceFund::account(), split.insurance)?;
+		Self::pay_from_hold(who, &T::Treasury::get(), split.treasury)?;
+		Self::commit_to_vault(who, split.convergence)?;
+		market.convergence_reserve =
+			fixed::add(market.convergence_reserve, split.convergence).map_err(Error::<T>::from)?;
+		if split.insurance > 0 {
+			T::InsuranceFund::on_fee_received(split.insurance);
+		}
+		Self::deposit_event(Event::FeeDistributed {
+			market: market_id,
+			insurance: split.insurance,
+			convergence: split.convergence,
+			treasury: split.treasury,
+		});
+		Ok(())
+	}
+
+	fn store_position(
+		who: &T::AccountId,
+		market_id: MarketId,
+		existed: bool,
+		info: &PositionInfo,
+	) -> Result<(), Error<T>> {
+		let exists = info.position.size != 0;
+		if exists {
+			Positions::<T>::insert(who, market_id, info);
+		} else {
+			Positions::<T>::remove(who, market_id);
+		}
+		match (existed, exists) {
+			(false, true) => PositionCount::<T>::try_mutate(who, |count| {
+				*count = count.checked_add(1).ok_or(Error::<T>::Overflow)?;
+				Ok(())
+			}),
+			(true, false) => PositionCount::<T>::try_mutate(who, |count| {
+				*count = count.checked_sub(1).ok_or(Error::<T>::Underflow)?;
+				Ok(())
+			}),
+			_ => Ok(()),
+		}
+	}
+
+	/// The account's cross positions (with `traded` replacing the stored position of its
+	/// market, valued at cost) must be at MR ≥ the initial margin ratio.
+	fn ensure_cross_margin(
+		who: &T::AccountId,
+		traded: Option<(MarketId, u128, PositionValue, u128)>,
+	) -> Result<(), Error<T>> {
+		let mut account = Self::cross_account(who, traded.map(|(market, ..)| market))?;
+		if let Some((_, position_margin, value, ratio)) = traded {
+			account.collateral =
+				fixed::add(account.collateral, position_margin).map_err(Error::<T>::from)?;
+			account.values.push(value);
+			account.initial_margin_ratio = account.initial_margin_ratio.max(ratio);
+		}
+		if account.values.is_empty() {
+			return Ok(());
+		}
+		let total = margin::total_value(&account.values).map_err(Error::<T>::from)?;
+		let equity =
+			margin::equity(account.collateral, total.unrealized_pnl, total.pending_funding)
+				.map_err(Error::<T>::from)?;
+		ensure!(
+			margin::meets_margin_ratio(equity, total.notional, account.initial_margin_ratio),
+			Error::<T>::InsufficientMargin
+		);
+		Ok(())
+	}
+}
+
+/// Values the position after a risk-opening trade with the new fill at its cost: an
+/// increase keeps the old part's exit value and PnL and adds the traded quote; a reversal's
+/// new position is worth its open notional.
+fn opening_check<T: Config>(
+	before: &Position,
+	market: &MarketOf<T>,
+	side: Side,
+	outcome: &TradeOutcome,
+) -> Result<OpeningCheck, Error<T>> {
+	let reverses = before.side().is_some_and(|current| current != side);
+	let value = if reverses {
+		PositionValue {
+			notional: outcome.position.open_notional,
+			unrealized_pnl: 0,
+			pending_funding: 0,
+		}
+	} else {
+		// Funding was settled into the margin by the trade.
+		let old = margin::value_position(before, market.reserves, &market.cumulative_premium)
+			.map_err(Error::<T>::from)?;
+		PositionValue {
+			notional: fixed::add(old.notional, outcome.exchanged_notional)
+				.map_err(Error::<T>::from)?,
+			unrealized_pnl: old.unrealized_pnl,
+			pending_funding: 0,
+		}
+	};
+	Ok(OpeningCheck { value })
+}
+
+/// The dynamic fee for the post-trade divergence from a fresh index; the base fee without
+/// one (a stale index must not drive fees).
+fn trade_fee<T: Config>(
+	market: &MarketOf<T>,
+	outcome: &TradeOutcome,
+	index: Option<u128>,
+	mark_before: u128,
+	mark_after: u128,
+) -> Result<u128, Error<T>> {
+	let ratio = match index {
+		Some(index) => {
+			fees::dynamic_fee_ratio(&market.params.fee_schedule(), index, mark_before, mark_after)?
+		},
+		None => market.params.fee_ratio,
+	};
+	Ok(fees::fee_amount(outcome.exchanged_notional, ratio)?)
+}
+
+fn ensure_isolated_margin<T: Config>(
+	position_margin: u128,
+	value: &PositionValue,
+	market: &MarketOf<T>,
+) -> Result<(), Error<T>> {
+	let equity = margin::equity(position_margin, value.unrealized_pnl, value.pending_funding)
+		.map_err(Error::<T>::from)?;
+	ensure!(
+		margin::meets_margin_ratio(equity, value.notional, market.params.initial_margin_ratio),
+		Error::<T>::InsufficientMargin
+	);
+	Ok(())
+}
+
+/// Settles the position's pending funding into `new_margin` and moves its funding entry
+/// point to the market's current cumulative premium.
+fn settle_funding_into_margin<T: Config>(
+	position: &Position,
+	market: &MarketOf<T>,
+	new_margin: u128,
+) -> Result<Position, Error<T>> {
+	let side = position.side().ok_or(Error::<T>::NoPosition)?;
+	let pending =
+		funding::pending_funding(position, &market.cumulative_premium).map_err(Error::<T>::from)?;
+	let (margin_after, bad_debt) =
+		margin::settle_margin(new_margin, 0, pending).map_err(Error::<T>::from)?;
+	ensure!(bad_debt == 0, Error::<T>::PositionUnderwater);
+	Ok(Position {
+		margin: margin_after,
+		last_cumulative_premium: market.cumulative_premium.for_side(side),
+		..*position
+	})
+}
+
+/// Open interest with `before` taken out and `after` put in.
+fn updated_open_interest<T: Config>(
+	open_interest: OpenInterest,
+	before: &Position,
+	after: &Position,
+) -> Result<OpenInterest, Error<T>> {
+	let without = side_entry(open_interest, before, false).map_err(Error::<T>::from)?;
+	side_entry(without, after, true).map_err(Error::<T>::from)
+}
+
+fn side_entry(
+	mut open_interest: OpenInterest,
+	position: &Position,
+	add: bool,
+) -> perp_math::MathResult<OpenInterest> {
+	let apply = |total: u128, amount: u128| {
+		if add {
+			fixed::add(total, amount)
+		} else {
+			fixed::sub(total, amount)
+		}
+	};
+	let size = position.size.unsigned_abs();
+	match position.side() {
+		Some(Side::Long) => {
+			open_interest.long_size = apply(open_interest.long_size, size)?;
+			open_interest.long_notional =
+				apply(open_interest.long_notional, position.open_notional)?;
+		},
+		Some(Side::Short) => {
+			open_interest.short_size = apply(open_interest.short_size, size)?;
+			open_interest.short_notional =
+				apply(open_interest.short_notional, position.open_notional)?;
+		},
+		None => {},
+	}
+	Ok(open_interest)
+}

@@ -1,0 +1,286 @@
+//! Stored types: market parameters (DESIGN §15 names), market state and positions.
+// Runtime code never panics: no unwrap/expect/indexing, checked arithmetic only.
+#![cfg_attr(
+	not(test),
+	deny(
+		clippy::arithmetic_side_effects,
+		clippy::expect_used,
+		clippy::indexing_slicing,
+		clippy::panic,
+		clippy::unwrap_used
+	)
+)]
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use perp_math::{
+	CumulativePremium, DynamicKParams, FeeSchedule, FundingMode, FundingParams, LiquidationParams,
+	Position, Reserves, TwapAccumulator,
+};
+use scale_info::TypeInfo;
+
+/// Identifier of a market, assigned in creation order.
+pub type MarketId = u32;
+
+/// `value · 10^15`: the §15 defaults are written in thousandths to stay readable.
+const fn milli(value: u128) -> u128 {
+	value.saturating_mul(1_000_000_000_000_000)
+}
+
+/// Every governance-tunable parameter of a market, named as in DESIGN §15.
+///
+/// Ratios and prices are 18-decimal (`10^18` = 1), durations are seconds, amounts are raw
+/// 18-decimal collateral. "0" disables a mechanism where §15 says so.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct MarketParams {
+	/// MR needed to open/increase a position, remove margin or withdraw.
+	pub initial_margin_ratio: u128,
+	/// Below it a position is liquidatable.
+	pub maintenance_margin_ratio: u128,
+	/// Below it a liquidation is full.
+	pub full_liquidation_ratio: u128,
+	/// 0 = minimal restoring portion; otherwise the fixed portion a partial liquidation closes.
+	pub partial_liquidation_ratio: u128,
+	/// MR above maintenance a partial liquidation restores.
+	pub liquidation_buffer: u128,
+	/// Positions with a smaller notional are liquidated in full.
+	pub min_partial_notional: u128,
+	/// Penalty on liquidated notional, half to the liquidator.
+	pub liquidation_fee_ratio: u128,
+	/// Base trading fee on notional.
+	pub fee_ratio: u128,
+	/// Divergence above which level 1 fees apply; 0 disables the level.
+	pub fee_level1_threshold: u128,
+	/// Level 1 fee for trades widening the mark/index gap.
+	pub fee_level1_ratio: u128,
+	/// Level 1 fee for trades narrowing it.
+	pub fee_level1_in_favour_ratio: u128,
+	/// Divergence above which level 2 fees apply; 0 disables the level.
+	pub fee_level2_threshold: u128,
+	/// Level 2 fee for trades widening the gap.
+	pub fee_level2_ratio: u128,
+	/// Level 2 fee for trades narrowing it.
+	pub fee_level2_in_favour_ratio: u128,
+	/// Share of fees paid to the insurance fund.
+	pub insurance_share: u128,
+	/// Share of fees kept in the market's convergence reserve.
+	pub convergence_share: u128,
+	/// Per-block price band around the previous block's closing mark; 0 disables.
+	pub fluctuation_limit: u128,
+	/// Seconds after which the index is stale; 0 disables the staleness guard.
+	pub max_oracle_age: u64,
+	/// Mark/index divergence above which gap-widening trades fail; 0 disables.
+	pub max_mark_index_divergence: u128,
+	/// Divergence above which the index-based MR is also considered for liquidation.
+	pub oracle_mr_divergence: u128,
+	/// Funding period, seconds.
+	pub funding_period: u64,
+	/// TWAP window, seconds.
+	pub twap_window: u64,
+	/// Cap on |premium fraction| / index per period; 0 disables.
+	pub max_funding_rate: u128,
+	/// How funding is split between imbalanced sides.
+	pub funding_mode: FundingMode,
+	/// Share of the insurance fund funding may draw per period.
+	pub max_funding_subsidy: u128,
+	/// Divergence that, held for `convergence_after`, allows a convergence; 0 disables.
+	pub convergence_threshold: u128,
+	/// Seconds the divergence must last before a convergence.
+	pub convergence_after: u64,
+	/// OI notional ÷ quote reserve above which k expands.
+	pub k_expand_above: u128,
+	/// OI notional ÷ quote reserve below which k shrinks.
+	pub k_shrink_below: u128,
+	/// Relative k change per adjustment; 0 disables dynamic k.
+	pub k_step: u128,
+	/// Lowest k relative to launch.
+	pub k_min: u128,
+	/// Highest k relative to launch.
+	pub k_max: u128,
+	/// Cap on open notional per side; 0 = no cap.
+	pub max_open_interest: u128,
+	/// Cap on one position's open notional; 0 = no cap.
+	pub max_position_notional: u128,
+	/// Smallest notional a trade may move (a full close is always allowed); 0 = none.
+	pub min_trade_notional: u128,
+	/// One position change per account and market per block.
+	pub sandwich_guard: bool,
+}
+
+impl Default for MarketParams {
+	/// The DESIGN §15 defaults.
+	fn default() -> Self {
+		Self {
+			initial_margin_ratio: milli(200),
+			maintenance_margin_ratio: milli(125),
+			full_liquidation_ratio: milli(100),
+			partial_liquidation_ratio: 0,
+			liquidation_buffer: milli(5),
+			min_partial_notional: milli(500),
+			liquidation_fee_ratio: milli(25),
+			fee_ratio: milli(3),
+			fee_level1_threshold: milli(25),
+			fee_level1_ratio: milli(10),
+			fee_level1_in_favour_ratio: milli(3),
+			fee_level2_threshold: milli(50),
+			fee_level2_ratio: milli(50),
+			fee_level2_in_favour_ratio: milli(3),
+			insurance_share: milli(500),
+			convergence_share: milli(250),
+			fluctuation_limit: milli(20),
+			max_oracle_age: 600,
+			max_mark_index_divergence: milli(100),
+			oracle_mr_divergence: milli(100),
+			funding_period: 3600,
+			twap_window: 3600,
+			// 0.000125 = 125 · 10^12.
+			max_funding_rate: 125_000_000_000_000,
+			funding_mode: FundingMode::Balanced,
+			max_funding_subsidy: milli(10),
+			convergence_threshold: milli(50),
+			convergence_after: 28_800,
+			k_expand_above: milli(500),
+			k_shrink_below: milli(100),
+			k_step: milli(50),
+			k_min: milli(250),
+			k_max: milli(4_000),
+			max_open_interest: 0,
+			max_position_notional: 0,
+			min_trade_notional: 0,
+			sandwich_guard: true,
+		}
+	}
+}
+
+impl MarketParams {
+	/// The fee schedule in perp-math's terms.
+	pub fn fee_schedule(&self) -> FeeSchedule {
+		FeeSchedule {
+			fee_ratio: self.fee_ratio,
+			level1_threshold: self.fee_level1_threshold,
+			level1_ratio: self.fee_level1_ratio,
+			level1_in_favour_ratio: self.fee_level1_in_favour_ratio,
+			level2_threshold: self.fee_level2_threshold,
+			level2_ratio: self.fee_level2_ratio,
+			level2_in_favour_ratio: self.fee_level2_in_favour_ratio,
+		}
+	}
+
+	/// The liquidation parameters in perp-math's terms.
+	pub fn liquidation_params(&self) -> LiquidationParams {
+		LiquidationParams {
+			maintenance_margin_ratio: self.maintenance_margin_ratio,
+			full_liquidation_ratio: self.full_liquidation_ratio,
+			partial_liquidation_ratio: self.partial_liquidation_ratio,
+			liquidation_buffer: self.liquidation_buffer,
+			min_partial_notional: self.min_partial_notional,
+			liquidation_fee_ratio: self.liquidation_fee_ratio,
+		}
+	}
+
+	/// The funding parameters in perp-math's terms.
+	pub fn funding_params(&self) -> FundingParams {
+		FundingParams {
+			funding_period: self.funding_period,
+			max_funding_rate: self.max_funding_rate,
+			funding_mode: self.funding_mode,
+			max_funding_subsidy: self.max_funding_subsidy,
+		}
+	}
+
+	/// The dynamic-k parameters in perp-math's terms.
+	pub fn dynamic_k_params(&self) -> DynamicKParams {
+		DynamicKParams {
+			k_expand_above: self.k_expand_above,
+			k_shrink_below: self.k_shrink_below,
+			k_step: self.k_step,
+			k_min: self.k_min,
+			k_max: self.k_max,
+		}
+	}
+}
+
+/// Open interest of a market: sizes and open (entry) notionals per side.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct OpenInterest {
+	/// Σ sizes of long positions.
+	pub long_size: u128,
+	/// Σ |sizes| of short positions.
+	pub short_size: u128,
+	/// Σ open notional of long positions (what the OI cap bounds).
+	pub long_notional: u128,
+	/// Σ open notional of short positions.
+	pub short_notional: u128,
+}
+
+/// The per-block fluctuation band state, refreshed lazily by the block's first trade.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct PriceBand<BlockNumber> {
+	/// The block the state belongs to.
+	pub block: BlockNumber,
+	/// The mark at the end of the previous block.
+	pub reference_mark: u128,
+	/// Whether a close already took the mark outside the band in this block.
+	pub breached: bool,
+}
+
+/// A market's state.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct Market<CollectionKey, BlockNumber> {
+	/// The NFT collection whose floor is traded (the index key).
+	pub collection: CollectionKey,
+	/// The curve.
+	pub reserves: Reserves,
+	/// Reserves at launch: the reference for `k_min`/`k_max`.
+	pub launch_reserves: Reserves,
+	/// Reserves when `k` was last set (launch or liquidity change), with the net size then:
+	/// swaps keep `base + net_size` and grow `k` by rounding only.
+	pub k_reference: Reserves,
+	/// The net size when `k` was last set.
+	pub k_reference_net_size: i128,
+	/// Σ position sizes: the base the AMM owes.
+	pub net_size: i128,
+	/// Open interest per side.
+	pub open_interest: OpenInterest,
+	/// Cumulative premium per side (funding).
+	pub cumulative_premium: CumulativePremium,
+	/// When funding was last settled (seconds).
+	pub last_funding_time: u64,
+	/// Mark price TWAP accumulator.
+	pub mark_twap: TwapAccumulator,
+	/// Index price TWAP accumulator.
+	pub index_twap: TwapAccumulator,
+	/// Fees set aside for convergence costs; held by the vault.
+	pub convergence_reserve: u128,
+	/// Since when the mark has diverged beyond `convergence_threshold` (seconds).
+	pub divergence_since: Option<u64>,
+	/// Number of liquidity migrations so far (position remaps are versioned by it).
+	pub liquidity_version: u32,
+	/// The fluctuation band of the current block.
+	pub band: PriceBand<BlockNumber>,
+	/// Paused markets accept no trades; margin and collateral moves still work.
+	pub paused: bool,
+	/// Governance parameters.
+	pub params: MarketParams,
+}
+
+/// A position with its margin mode.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct PositionInfo {
+	/// Size, margin, open notional and funding entry point.
+	pub position: Position,
+	/// Isolated positions are backed by their margin alone.
+	pub isolated: bool,
+	/// The market's liquidity version the size is expressed in.
+	pub liquidity_version: u32,
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, every crate's tests, then end-to-end tests that
+# start real nodes and drive them with @polkadot/api. Exits non-zero on the first failure.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$FLOORPERP_ROOT"
+started=$(date +%s)
+
+"$FLOORPERP_ROOT/scripts/setup.sh"
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test"
+cargo test --workspace --locked --exclude floorperp-node
+
+step "cargo build -p floorperp-node"
+cargo build -p floorperp-node --locked
+
+step "client: typecheck and end-to-end tests against a running node"
+(cd client && npm run --silent typecheck && npm run --silent test:e2e)
+
+step "all tests passed in $(( $(date +%s) - started )) s"
