@@ -7,6 +7,7 @@ use frame_support::{
 	weights::Weight,
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
+use pallet_perp::MarketId as PerpMarketId;
 use sp_api::impl_runtime_apis;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_core::{crypto::KeyTypeId, OpaqueMetadata};
@@ -204,21 +205,80 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl pallet_oracle_runtime_api::OracleApi<Block, OracleProviderId, MarketId, Price> for Runtime {
-		fn get_value(provider_id: OracleProviderId, key: MarketId) -> Option<Price> {
+	impl pallet_oracle_runtime_api::OracleApi<Block, OracleProviderId, CollectionId, Price> for Runtime {
+		fn get_value(provider_id: OracleProviderId, key: CollectionId) -> Option<Price> {
 			if provider_id != FLOOR_PRICE_ORACLE {
 				return None;
 			}
 			Oracle::get(&key).map(|timestamped| timestamped.value)
 		}
 
-		fn get_all_values(provider_id: OracleProviderId) -> Vec<(MarketId, Option<Price>)> {
+		fn get_all_values(provider_id: OracleProviderId) -> Vec<(CollectionId, Option<Price>)> {
 			if provider_id != FLOOR_PRICE_ORACLE {
 				return Vec::new();
 			}
 			pallet_oracle::Values::<Runtime>::iter()
 				.map(|(key, timestamped)| (key, Some(timestamped.value)))
 				.collect()
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	impl frame_benchmarking::Benchmark<Block> for Runtime {
+		fn benchmark_metadata(extra: bool) -> (
+			Vec<frame_benchmarking::BenchmarkList>,
+			Vec<frame_support::traits::StorageInfo>,
+		) {
+			use frame_benchmarking::{BenchmarkList, Benchmarking};
+			use frame_support::traits::StorageInfoTrait;
+
+			let mut list = Vec::<BenchmarkList>::new();
+			list_benchmarks!(list, extra);
+			(list, AllPalletsWithSystem::storage_info())
+		}
+
+		fn dispatch_benchmark(
+			config: frame_benchmarking::BenchmarkConfig,
+		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
+			use frame_benchmarking::{BenchmarkBatch, Benchmarking};
+			use frame_support::traits::WhitelistedStorageKeys;
+
+			let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
+			let mut batches = Vec::<BenchmarkBatch>::new();
+			let params = (&config, &whitelist);
+			add_benchmarks!(params, batches);
+			Ok(batches)
+		}
+	}
+
+	impl pallet_perp_runtime_api::PerpApi<Block, AccountId, CollectionId> for Runtime {
+		fn market_info(market: PerpMarketId) -> Option<pallet_perp::MarketInfo<CollectionId>> {
+			// An unrepresentable valuation has nothing to show: report it as absent.
+			Perp::market_info(market).ok().flatten()
+		}
+
+		fn position_info(
+			account: AccountId,
+			market: PerpMarketId,
+		) -> Option<pallet_perp::PositionDetails> {
+			Perp::position_details(&account, market).ok().flatten()
+		}
+
+		fn quote_open(
+			account: AccountId,
+			market: PerpMarketId,
+			side: pallet_perp_runtime_api::Side,
+			margin: u128,
+			leverage: u128,
+			isolated: bool,
+		) -> Result<pallet_perp::TradeQuote, sp_runtime::DispatchError> {
+			Perp::quote_open(&account, market, side, margin, leverage, isolated)
+		}
+
+		fn account_summary(
+			account: AccountId,
+		) -> Result<pallet_perp::AccountSummary, sp_runtime::DispatchError> {
+			Perp::account_summary(&account).map_err(Into::into)
 		}
 	}
 

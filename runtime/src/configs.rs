@@ -15,7 +15,10 @@ use frame_support::{
 use frame_system::{limits::BlockWeights, EnsureRoot};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_runtime::{traits::One, Perbill};
+use sp_runtime::{
+	traits::{AccountIdConversion, One},
+	Perbill,
+};
 
 /// Normal extrinsics may fill 75% of a block; the rest is kept for operational ones.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
@@ -156,11 +159,11 @@ parameter_types! {
 #[cfg(feature = "runtime-benchmarks")]
 pub struct OracleBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_oracle::BenchmarkHelper<MarketId, Price, ConstU32<MAX_ORACLE_OPERATORS>>
+impl pallet_oracle::BenchmarkHelper<CollectionId, Price, ConstU32<MAX_ORACLE_OPERATORS>>
 	for OracleBenchmarkHelper
 {
 	fn get_currency_id_value_pairs(
-	) -> frame_support::BoundedVec<(MarketId, Price), ConstU32<MAX_ORACLE_OPERATORS>> {
+	) -> frame_support::BoundedVec<(CollectionId, Price), ConstU32<MAX_ORACLE_OPERATORS>> {
 		(0..MAX_ORACLE_OPERATORS)
 			.map(|market| (market, UNIT.saturating_mul(u128::from(market) + 1)))
 			.collect::<Vec<_>>()
@@ -174,7 +177,7 @@ impl pallet_oracle::Config for Runtime {
 	type CombineData =
 		pallet_oracle::DefaultCombineData<Runtime, OracleMinimumCount, OracleExpiresIn>;
 	type Time = Timestamp;
-	type OracleKey = MarketId;
+	type OracleKey = CollectionId;
 	type OracleValue = Price;
 	type PalletId = OraclePalletId;
 	type Members = OracleOperators;
@@ -183,4 +186,76 @@ impl pallet_oracle::Config for Runtime {
 	type MaxFeedValues = ConstU32<MAX_ORACLE_OPERATORS>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = OracleBenchmarkHelper;
+}
+
+parameter_types! {
+	/// The perp vault: holds every position's margin and the convergence reserves.
+	pub const PerpPalletId: PalletId = PalletId(*b"fp/perp_");
+	/// Receives the fee share that goes neither to insurance nor to convergence.
+	pub const TreasuryPalletId: PalletId = PalletId(*b"fp/trsry");
+	/// The insurance fund's account, until the insurance pallet owns it.
+	pub const InsurancePalletId: PalletId = PalletId(*b"fp/insur");
+	pub TreasuryAccount: AccountId = TreasuryPalletId::get().into_account_truncating();
+}
+
+/// The accounts the perp pallet pays into; each must exist (hold the existential deposit)
+/// from genesis so that the first small fee transfer cannot fail.
+pub fn perp_system_accounts() -> [AccountId; 3] {
+	[
+		PerpPalletId::get().into_account_truncating(),
+		TreasuryAccount::get(),
+		InsurancePalletId::get().into_account_truncating(),
+	]
+}
+
+/// The index price of a collection: the oracle's median of fresh operator feeds.
+pub struct OracleIndexPrice;
+impl pallet_perp::PriceProvider<CollectionId> for OracleIndexPrice {
+	fn index_price(collection: &CollectionId) -> Option<pallet_perp::IndexPrice> {
+		Oracle::get(collection)
+			.map(|feed| pallet_perp::IndexPrice { price: feed.value, timestamp: feed.timestamp })
+	}
+}
+
+/// The insurance fund as the perp pallet sees it: an account that receives its fee share.
+pub struct InsuranceAccount;
+impl pallet_perp::InsuranceFund<AccountId> for InsuranceAccount {
+	fn account() -> AccountId {
+		InsurancePalletId::get().into_account_truncating()
+	}
+}
+
+/// Benchmark set-up for the perp pallet: collections and index prices written straight into
+/// the oracle.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct PerpBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_perp::BenchmarkHelper<CollectionId> for PerpBenchmarkHelper {
+	fn collection(seed: u32) -> CollectionId {
+		seed
+	}
+
+	fn set_index_price(collection: &CollectionId, price: Price, timestamp: Moment) {
+		pallet_oracle::Values::<Runtime>::insert(
+			collection,
+			pallet_oracle::TimestampedValue { value: price, timestamp },
+		);
+	}
+}
+
+impl pallet_perp::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type CollectionKey = CollectionId;
+	type IndexPrice = OracleIndexPrice;
+	type InsuranceFund = InsuranceAccount;
+	type Treasury = TreasuryAccount;
+	type PalletId = PerpPalletId;
+	type MarketAdmin = EnsureRoot<AccountId>;
+	type TimeProvider = Timestamp;
+	type MaxMarkets = ConstU32<256>;
+	type MaxPositionsPerAccount = ConstU32<16>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = PerpBenchmarkHelper;
 }

@@ -37,11 +37,17 @@ impl DevValidator {
 
 fn genesis(validators: &[DevValidator], sudo: AccountId, endowed: Vec<AccountId>) -> Value {
 	let mut operators: Vec<AccountId> = validators.iter().map(DevValidator::operator).collect();
+	let system_accounts =
+		crate::configs::perp_system_accounts().map(|account| (account, crate::EXISTENTIAL_DEPOSIT));
 	// The membership pallet expects its members sorted.
 	operators.sort();
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
-			balances: endowed.into_iter().map(|account| (account, DEV_ENDOWMENT)).collect(),
+			balances: endowed
+				.into_iter()
+				.map(|account| (account, DEV_ENDOWMENT))
+				.chain(system_accounts)
+				.collect(),
 		},
 		aura: AuraConfig { authorities: validators.iter().map(DevValidator::aura).collect() },
 		grandpa: GrandpaConfig {

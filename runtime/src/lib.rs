@@ -15,10 +15,13 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 extern crate alloc;
 
 pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 
 use alloc::vec::Vec;
+pub use pallet_perp;
 use polkadot_sdk::{
 	frame_support, frame_system, pallet_aura, pallet_balances, pallet_grandpa, pallet_membership,
 	pallet_oracle, pallet_sudo, pallet_timestamp, pallet_transaction_payment,
@@ -102,8 +105,8 @@ pub type Nonce = u32;
 pub type Hash = sp_core::H256;
 /// Milliseconds since the Unix epoch.
 pub type Moment = u64;
-/// Identifies a market, which is also the oracle key of its collection's floor price.
-pub type MarketId = u32;
+/// Identifies an NFT collection: the key of its floor price in the oracle and of its market.
+pub type CollectionId = u32;
 /// An 18-decimal fixed-point price in base units of the chain's token.
 pub type Price = u128;
 
@@ -195,4 +198,8 @@ mod runtime {
 	/// The floor-price index of every market: median of the operators' fresh feeds.
 	#[runtime::pallet_index(11)]
 	pub type Oracle = pallet_oracle;
+
+	/// Perpetual futures markets: vAMM curves, collateral, positions.
+	#[runtime::pallet_index(20)]
+	pub type Perp = pallet_perp;
 }

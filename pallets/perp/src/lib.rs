@@ -63,10 +63,16 @@
 //! ## Pause
 //! A paused market refuses every trade (closes included: the curve is frozen); margin can
 //! still be added or removed and collateral withdrawn.
+//!
+//! ## Queries
+//! [`api`] holds the read-only functions behind the `PerpApi` runtime API
+//! (`pallet-perp-runtime-api`): market info, position and account valuations (margin
+//! ratio, liquidation price) and order quotes, which run the real trade and roll it back.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
+pub use api::{AccountSummary, MarketInfo, PositionDetails, TradeQuote};
 pub use pallet::*;
 pub use traits::{IndexPrice, InsuranceFund, PriceProvider};
 pub use types::{Market, MarketId, MarketParams, OpenInterest, PositionInfo, PriceBand};
@@ -75,6 +81,7 @@ pub use weights::WeightInfo;
 #[cfg(feature = "runtime-benchmarks")]
 pub use traits::BenchmarkHelper;
 
+pub mod api;
 mod collateral;
 mod guards;
 #[cfg(any(feature = "try-runtime", test))]
@@ -506,6 +513,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_open_position(&who, market, side, margin, leverage, isolated, limit)
+				.map(|_receipt| ())
 		}
 
 		/// Closes `base` of the position (a long sells, a short buys back), realising PnL
@@ -527,7 +535,7 @@ pub mod pallet {
 			limit: u128,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_reduce_position(&who, market, Some(base), limit)
+			Self::do_reduce_position(&who, market, Some(base), limit).map(|_receipt| ())
 		}
 
 		/// Closes the whole position; its margin and realised PnL, less the fee, return to
@@ -544,7 +552,7 @@ pub mod pallet {
 			limit: u128,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_reduce_position(&who, market, None, limit)
+			Self::do_reduce_position(&who, market, None, limit).map(|_receipt| ())
 		}
 
 		/// Moves `amount` of held collateral into the position's margin.

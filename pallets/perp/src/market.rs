@@ -19,7 +19,7 @@ use crate::{
 use perp_math::{fixed::ONE, CumulativePremium, Reserves, TwapAccumulator};
 use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get},
-	frame_system,
+	frame_system::{self, pallet_prelude::BlockNumberFor},
 };
 
 impl<T: Config> Pallet<T> {
@@ -125,12 +125,18 @@ fn new_market<T: Config>(
 pub(crate) fn refresh_band<T: Config>(market: &mut MarketOf<T>) -> Result<(), Error<T>> {
 	let now = frame_system::Pallet::<T>::block_number();
 	if market.band.block != now {
-		market.band = PriceBand {
-			block: now,
-			reference_mark: market.reserves.mark_price()?,
-			breached: false,
-		};
+		start_band::<T>(market, now)?;
 	}
+	Ok(())
+}
+
+/// Starts `block`'s band at the current mark, as the block's first trade sees it.
+pub(crate) fn start_band<T: Config>(
+	market: &mut MarketOf<T>,
+	block: BlockNumberFor<T>,
+) -> Result<(), Error<T>> {
+	market.band =
+		PriceBand { block, reference_mark: market.reserves.mark_price()?, breached: false };
 	Ok(())
 }
 

@@ -23,7 +23,10 @@ use crate::{
 use perp_math::{
 	fees, fixed, funding, margin, position, Order, Position, PositionValue, Side, TradeOutcome,
 };
-use polkadot_sdk::frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get};
+use polkadot_sdk::{
+	frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get},
+	sp_runtime::DispatchError,
+};
 
 /// How a trade's risk check values the traded position: the new fill at its cost, so the
 /// trade's own price impact is not counted against it (a fresh position's MR is exactly
@@ -31,6 +34,28 @@ use polkadot_sdk::frame_support::{ensure, pallet_prelude::DispatchResult, traits
 #[derive(Clone, Copy)]
 struct OpeningCheck {
 	value: PositionValue,
+}
+
+/// What a settled trade did. The dispatchables drop it; `PerpApi`'s quote reports it after
+/// running the real trade and rolling it back, so a quote cannot drift from the trade path.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct TradeReceipt {
+	/// Signed base traded (positive = bought).
+	pub exchanged_size: i128,
+	/// Quote traded (the fee base).
+	pub exchanged_notional: u128,
+	/// Fee paid.
+	pub fee: u128,
+	/// PnL realised by the trade.
+	pub realized_pnl: i128,
+	/// Funding settled by the trade (positive = paid).
+	pub funding_payment: i128,
+	/// Margin committed from held collateral (zero for reductions).
+	pub required_margin: u128,
+	/// Mark price before the trade.
+	pub mark_before: u128,
+	/// Mark price after the trade.
+	pub mark_after: u128,
 }
 
 /// Everything `settle_trade` needs about a trade computed by perp-math.
@@ -52,7 +77,7 @@ impl<T: Config> Pallet<T> {
 		leverage: u128,
 		isolated: bool,
 		limit: u128,
-	) -> DispatchResult {
+	) -> Result<TradeReceipt, DispatchError> {
 		ensure!(margin_amount > 0, Error::<T>::ZeroAmount);
 		let mut market = Self::tradable_market(market_id)?;
 		guards::ensure_leverage::<T>(&market.params, leverage)?;
@@ -85,7 +110,7 @@ impl<T: Config> Pallet<T> {
 		market_id: MarketId,
 		base: Option<u128>,
 		limit: u128,
-	) -> DispatchResult {
+	) -> Result<TradeReceipt, DispatchError> {
 		let mut market = Self::tradable_market(market_id)?;
 		let before = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
 		if let Some(base) = base {
@@ -192,7 +217,10 @@ impl<T: Config> Pallet<T> {
 
 	/// Applies the guards that depend on the curve after the trade, moves the money, writes
 	/// the market and the position, and checks the margin requirement of risk-opening trades.
-	fn settle_trade(who: &T::AccountId, trade: PendingTrade<T>) -> DispatchResult {
+	fn settle_trade(
+		who: &T::AccountId,
+		trade: PendingTrade<T>,
+	) -> Result<TradeReceipt, DispatchError> {
 		let PendingTrade { market_id, mut market, before, outcome, index, opening } = trade;
 		let mark_before = market.reserves.mark_price().map_err(Error::<T>::from)?;
 		let mark_after = outcome.reserves.mark_price().map_err(Error::<T>::from)?;
@@ -232,7 +260,16 @@ impl<T: Config> Pallet<T> {
 			margin: after.position.margin,
 			mark_price: mark_after,
 		});
-		Ok(())
+		Ok(TradeReceipt {
+			exchanged_size: outcome.exchanged_size,
+			exchanged_notional: outcome.exchanged_notional,
+			fee,
+			realized_pnl: outcome.realized_pnl,
+			funding_payment: outcome.funding_payment,
+			required_margin: outcome.required_margin,
+			mark_before,
+			mark_after,
+		})
 	}
 
 	/// Caps (on the open interest already updated in `market`) and the collateral the new

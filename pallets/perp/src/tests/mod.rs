@@ -1,3 +1,4 @@
+mod api;
 mod collateral;
 mod guards;
 mod invariants;

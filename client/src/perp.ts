@@ -1,0 +1,135 @@
+// Typed access to floorperp's `PerpApi` runtime API and to named event fields.
+//
+// The runtime publishes its runtime APIs in metadata v15+, so @polkadot/api builds
+// `api.call.perpApi.*` and decodes its results without client-side type definitions; the
+// interfaces below only give those decoded codecs TypeScript shapes. Amounts, prices and
+// ratios are raw 18-decimal integers (10^18 = 1 unit, 1.0 or 100%).
+
+import type { ApiPromise } from '@polkadot/api';
+import type { Enum, Option, Result, Struct, bool, i128, u128, u32, u64, Vec } from '@polkadot/types-codec';
+import type { Codec } from '@polkadot/types-codec/types';
+import type { DispatchError, EventRecord } from '@polkadot/types/interfaces';
+
+/** Where a position's margin ratio reaches maintenance as the curve moves. */
+export interface LiquidationPrice extends Enum {
+  readonly isNever: boolean;
+  readonly isAlways: boolean;
+  readonly isAt: boolean;
+  readonly asAt: u128;
+}
+
+/** `pallet_perp::api::PositionDetails`. */
+export interface PositionDetails extends Struct {
+  readonly market: u32;
+  readonly isolated: bool;
+  readonly baseSize: i128;
+  readonly margin: u128;
+  readonly openNotional: u128;
+  readonly entryPrice: u128;
+  readonly exitNotional: u128;
+  readonly unrealizedPnl: i128;
+  readonly pendingFunding: i128;
+  readonly marginRatio: Option<i128>;
+  readonly liquidationPrice: LiquidationPrice;
+  readonly leverage: Option<u128>;
+}
+
+/** `pallet_perp::api::TradeQuote`. */
+export interface TradeQuote extends Struct {
+  readonly exchangedSize: i128;
+  readonly exchangedNotional: u128;
+  readonly fillPrice: u128;
+  readonly markBefore: u128;
+  readonly markAfter: u128;
+  readonly priceImpact: u128;
+  readonly fee: u128;
+  readonly marginCommitted: u128;
+  readonly realizedPnl: i128;
+  readonly fundingPayment: i128;
+  readonly positionAfter: Option<PositionDetails>;
+  readonly marginRatioAfter: Option<i128>;
+  readonly liquidationPriceAfter: Option<LiquidationPrice>;
+}
+
+/** `pallet_perp::traits::IndexPrice`. */
+export interface IndexPrice extends Struct {
+  readonly price: u128;
+  readonly timestamp: u64;
+}
+
+/** `pallet_perp::api::MarketInfo` (the parameters are left untyped). */
+export interface MarketInfo extends Struct {
+  readonly collection: u32;
+  readonly markPrice: u128;
+  readonly index: Option<IndexPrice>;
+  readonly indexFresh: bool;
+  readonly netSize: i128;
+  readonly convergenceReserve: u128;
+  readonly nextFundingTime: u64;
+  readonly paused: bool;
+  readonly params: Struct;
+}
+
+/** `pallet_perp::api::AccountSummary`. */
+export interface AccountSummary extends Struct {
+  readonly collateral: u128;
+  readonly totalMargin: u128;
+  readonly totalNotional: u128;
+  readonly unrealizedPnl: i128;
+  readonly pendingFunding: i128;
+  readonly marginRatio: Option<i128>;
+  readonly withdrawable: u128;
+  readonly positions: Vec<PositionDetails>;
+}
+
+export type Side = 'Long' | 'Short';
+
+/** The `PerpApi` methods as @polkadot/api decorates them from metadata. */
+export interface PerpApiCalls {
+  marketInfo: (market: number) => Promise<Option<MarketInfo>>;
+  positionInfo: (account: string, market: number) => Promise<Option<PositionDetails>>;
+  quoteOpen: (
+    account: string,
+    market: number,
+    side: Side,
+    margin: bigint,
+    leverage: bigint,
+    isolated: boolean
+  ) => Promise<Result<TradeQuote, DispatchError>>;
+  accountSummary: (account: string) => Promise<Result<AccountSummary, DispatchError>>;
+}
+
+/** `PerpApi` at the best block, or at `blockHash`. Throws if the runtime has no `PerpApi`. */
+export async function perpApi (api: ApiPromise, blockHash?: string): Promise<PerpApiCalls> {
+  const decorated = blockHash === undefined ? api : await api.at(blockHash);
+  const calls = decorated.call.perpApi as unknown as PerpApiCalls | undefined;
+  if (calls === undefined) throw new Error('the runtime exposes no PerpApi in its metadata');
+  return calls;
+}
+
+/**
+ * A named field of an event (names come from metadata, camelCased), e.g.
+ * `eventField(record, 'fee')`. Polkadot-JS appends `_` to names it reserves (`size`,
+ * `keys`, `entries`, `new`, `hash`, `registry`), so `size` is found as `size_`.
+ */
+export function eventField (record: EventRecord, name: string): Codec {
+  const { data } = record.event;
+  const names = data.names ?? [];
+  const position = names.includes(name) ? names.indexOf(name) : names.indexOf(`${name}_`);
+  if (position < 0) throw new Error(`${record.event.section}.${record.event.method} has no field ${name}`);
+  return data[position];
+}
+
+/** A numeric event field as a bigint. */
+export function eventBigInt (record: EventRecord, name: string): bigint {
+  return BigInt(eventField(record, name).toString());
+}
+
+/** The error of a failed `Result<_, DispatchError>` as `Section.Name` (or its text). */
+export function dispatchErrorName (api: ApiPromise, error: DispatchError): string {
+  if (error.isModule) {
+    const { section, name } = api.registry.findMetaError(error.asModule);
+    return `${section}.${name}`;
+  }
+  return error.toString();
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Regenerates every floorperp pallet's `weights.rs` from its benchmarks: builds the runtime
+# with `runtime-benchmarks`, runs the benchmarks in it with frame-omni-bencher (installed on
+# first use) and writes the weight files. Usage: ./scripts/benchmark.sh [pallet ...]
+# (default: every floorperp pallet). STEPS and REPEAT override the sampling.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$FLOORPERP_ROOT"
+
+OMNI_BENCHER_VERSION=0.28.0
+tools_dir="$CARGO_TARGET_DIR/tools"
+bencher="$tools_dir/bin/frame-omni-bencher"
+if ! "$bencher" --version 2>/dev/null | grep -q "$OMNI_BENCHER_VERSION"; then
+	# Its sc-cli pulls RocksDB, whose bindings need libclang.
+	if ! dpkg -s libclang-dev >/dev/null 2>&1; then
+		step "apt-get install libclang-dev"
+		if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq libclang-dev; else sudo apt-get install -y -qq libclang-dev; fi
+	fi
+	step "cargo install frame-omni-bencher $OMNI_BENCHER_VERSION"
+	CARGO_TARGET_DIR="$tools_dir/build" cargo install --locked --root "$tools_dir" \
+		--version "$OMNI_BENCHER_VERSION" frame-omni-bencher
+fi
+
+# A separate target dir keeps the benchmark build's features from invalidating the normal one.
+bench_target="$CARGO_TARGET_DIR/benchmarks"
+# The WASM blob is always an optimised build; the native side can stay a quick debug one.
+step "cargo build -p floorperp-runtime --features runtime-benchmarks"
+CARGO_TARGET_DIR="$bench_target" cargo build --locked -p floorperp-runtime --features runtime-benchmarks
+runtime="$bench_target/debug/wbuild/floorperp-runtime/floorperp_runtime.compact.compressed.wasm"
+
+pallets=("$@")
+[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_perp)
+for pallet in "${pallets[@]}"; do
+	dir="pallets/${pallet#pallet_}"
+	dir="${dir//_/-}"
+	step "benchmark $pallet -> $dir/src/weights.rs"
+	"$bencher" v1 benchmark pallet \
+		--runtime "$runtime" \
+		--pallet "$pallet" \
+		--extrinsic '*' \
+		--steps "${STEPS:-50}" \
+		--repeat "${REPEAT:-20}" \
+		--heap-pages 4096 \
+		--template scripts/pallet-weight-template.hbs \
+		--header scripts/weight-header.txt \
+		--output "$dir/src/weights.rs"
+done

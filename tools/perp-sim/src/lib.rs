@@ -1,0 +1,113 @@
+//! # perp-sim: the floorperp scenario runner
+//!
+//! Runs a DESIGN §13 JSON scenario against the real `floorperp-runtime`, in-process, and
+//! reports one JSON object per step. The pallet code is the chain's code: the runner only
+//! builds genesis, drives blocks and dispatches `RuntimeCall`s.
+//!
+//! ```text
+//! perp-sim run scenarios/open-close-long.json
+//! cat scenario.json | perp-sim run -
+//! ```
+//!
+//! ## How the scenario maps onto the chain
+//! - **Market**: one market, id 0, on collection 0, created by Root with the scenario's
+//!   reserves and §15 parameters (unset = default; unknown names are errors).
+//! - **Accounts**: each name is the sr25519 dev key `//name` (so `"Alice"` is Polkadot-JS's
+//!   Alice; names are case-sensitive, so `"alice"` is a different account). An account's
+//!   amount is its **collateral**: genesis endows `amount + existential deposit` (0.001)
+//!   and the amount is deposited with `Perp::deposit` in block 1, so `collateral` starts at
+//!   exactly the amount and `free` at the existential deposit, which no trade touches.
+//! - **Insurance fund**: genesis gives the insurance account (`InsuranceFund::account()`)
+//!   `insurance_fund` (at least the existential deposit, which the account needs to exist);
+//!   the other perp system accounts (vault, treasury) get the existential deposit.
+//! - **Time**: block 1 starts at Unix time 1 800 000 000 s. Steps run in the current block;
+//!   `next_block` starts the next block 6 s later (the chain's block time), `advance`
+//!   `seconds` later (at least 6, since Aura needs a new slot per block). Each block runs
+//!   every pallet's `on_initialize`/`on_finalize` and the timestamp inherent, so oracle age,
+//!   the sandwich guard and the per-block fluctuation band behave as on chain.
+//! - **Index**: `index_price` feeds the oracle as Root, timestamped now. The oracle takes one
+//!   feed per feeder per block, so a second `index_price` in the same block fails with
+//!   `AlreadyFeeded`, as it would on chain.
+//!
+//! ## Output
+//! Every field of §13, numbers as decimal strings (up to 18 fractional digits, trailing
+//! zeros trimmed, sizes signed). Choices the design leaves open:
+//! - `events` lists every event the step emitted, all pallets, in order (`"Balances.Held"`
+//!   included), named `"Pallet.Variant"` from the runtime's type information.
+//!   `next_block`/`advance` report the events of finalising the old block and initialising
+//!   the new one.
+//! - `error` is the pallet error's variant name; for non-module errors the kind's variant
+//!   (`"BadOrigin"`); `"Unsupported"` for mechanisms the pallet does not have yet; a plain
+//!   message for a step that cannot become a call (an `advance` overflowing the clock).
+//! - `positions`: every open position, plus each position the step touched (a
+//!   `PositionChanged`, `MarginAdded` or `MarginRemoved` event names it), with size 0 if
+//!   closed. `margin_ratio` is the isolated position's own MR, or for a cross position the
+//!   account's MR over all its cross positions (§5); `null` when there is no notional.
+//!   Step-scoped figures (`exchanged_size`, `realized_pnl`, `fee`, `funding_payment`) sum
+//!   the step's `PositionChanged` events; `bad_debt`, `liquidation_penalty` and
+//!   `liquidator_reward` are "0" until liquidation exists.
+//! - `accounts`: every scenario account; `free` is the free balance, `collateral` the
+//!   collateral held by the perp pallet (not committed to positions).
+//!
+//! ## Not supported yet
+//! `liquidate`, `settle_funding`, `adjust_liquidity` and `converge` parse (with their
+//! arguments checked) but the pallet has no such calls yet: the step reports
+//! `"ok": false, "error": "Unsupported"` and changes nothing.
+//!
+//! ## Errors
+//! A malformed scenario (bad JSON, unknown field or parameter, bad number, an account used
+//! but not declared, `advance` below one block) or a failing set-up (market creation,
+//! deposits) is an [`Error`]; the binary prints it and exits with code 1 before running any
+//! step. A step the chain refuses is not an error: it is reported with `"ok": false`. A
+//! panic inside the runtime (a bug) ends the run with [`RunError::Panicked`] naming the
+//! step, also exit code 1.
+
+pub mod decimal;
+pub mod output;
+pub mod params;
+pub mod runner;
+pub mod scenario;
+
+pub use output::StepReport;
+pub use runner::{run, RunError, Simulation};
+pub use scenario::{Scenario, ScenarioError};
+
+use std::fmt;
+
+/// Why a scenario could not run.
+#[derive(Debug)]
+pub enum Error {
+	/// The scenario file is malformed.
+	Scenario(ScenarioError),
+	/// The chain could not be set up or read.
+	Run(RunError),
+}
+
+impl fmt::Display for Error {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		match self {
+			Self::Scenario(error) => error.fmt(f),
+			Self::Run(error) => error.fmt(f),
+		}
+	}
+}
+
+impl std::error::Error for Error {}
+
+impl From<ScenarioError> for Error {
+	fn from(error: ScenarioError) -> Self {
+		Self::Scenario(error)
+	}
+}
+
+impl From<RunError> for Error {
+	fn from(error: RunError) -> Self {
+		Self::Run(error)
+	}
+}
+
+/// Parses scenario JSON and runs it: one report per step.
+pub fn run_json(text: &str) -> Result<Vec<StepReport>, Error> {
+	let scenario = Scenario::parse(text)?;
+	Ok(run(&scenario)?)
+}

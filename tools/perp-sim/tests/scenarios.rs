@@ -1,0 +1,289 @@
+//! Runs every shipped scenario through the library against the real runtime and checks the
+//! figures that matter. `open-close-long.json` and the margin steps of
+//! `isolated-and-cross.json` reproduce pallet unit tests to the last raw unit, which shows
+//! that perp-sim (real runtime) and the pallet (mock runtime) agree.
+
+use perp_sim::{
+	decimal::{parse_signed, parse_unsigned},
+	output::{PositionReport, SignedUnits, Units},
+	run_json, Error, StepReport,
+};
+use std::path::{Path, PathBuf};
+
+fn scenario_path(name: &str) -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name)
+}
+
+fn run_scenario(name: &str) -> Vec<StepReport> {
+	let text = std::fs::read_to_string(scenario_path(name)).expect("scenario file is readable");
+	run_json(&text).unwrap_or_else(|error| panic!("{name}: {error}"))
+}
+
+fn units(text: &str) -> Units {
+	Units(parse_unsigned(text).expect("valid decimal"))
+}
+
+fn signed(text: &str) -> SignedUnits {
+	SignedUnits(parse_signed(text).expect("valid decimal"))
+}
+
+fn position<'a>(report: &'a StepReport, who: &str) -> &'a PositionReport {
+	report
+		.positions
+		.get(who)
+		.unwrap_or_else(|| panic!("step {}: no position of {who}", report.step))
+}
+
+/// The `error` of each step, `None` for successful ones.
+fn errors(reports: &[StepReport]) -> Vec<Option<&str>> {
+	reports.iter().map(|report| report.error.as_deref()).collect()
+}
+
+/// Figures of pallet-perp's `open_long_cross` (step 2) and
+/// `close_long_returns_margin_with_realised_pnl` (step 5), from `pallets/perp/src/tests/trading.rs`,
+/// plus the close limits of `slippage_limits` (steps 4 and 5).
+#[test]
+fn open_close_long_reproduces_the_pallet_tests() {
+	let reports = run_scenario("open-close-long.json");
+	assert_eq!(errors(&reports), [None, None, None, Some("SlippageExceeded"), None]);
+
+	let opened = &reports[1];
+	let alice = position(opened, "alice");
+	assert_eq!(alice.size, signed("33.333333333333333333"));
+	assert_eq!(alice.open_notional, units("500"));
+	assert_eq!(alice.margin, units("100"));
+	assert_eq!(alice.exchanged_size, signed("33.333333333333333333"));
+	assert_eq!(alice.fee, units("1.5"));
+	assert_eq!(alice.realized_pnl, signed("0"));
+	// Exit value right after the open: 5 raw units short of 500 (curve rounding).
+	assert_eq!(alice.notional, units("499.999999999999999995"));
+	assert_eq!(alice.unrealized_pnl, signed("-0.000000000000000005"));
+	assert_eq!(opened.accounts["alice"].collateral, units("898.5"));
+	assert_eq!(opened.accounts["alice"].free, units("0.001"));
+	assert_eq!(opened.market.base_reserve, units("66.666666666666666667"));
+	assert_eq!(opened.market.quote_reserve, units("1500"));
+	assert_eq!(opened.market.mark_price, units("22.499999999999999999"));
+	assert_eq!(opened.market.net_size, signed("33.333333333333333333"));
+	// Insurance share 50 % of the 1.5 fee.
+	assert_eq!(opened.insurance_fund, units("5000.75"));
+	assert!(opened.events.contains(&"Perp.PositionChanged".to_string()));
+	assert!(opened.events.contains(&"Perp.FeeDistributed".to_string()));
+	assert!(!opened.positions.contains_key("bob"));
+
+	let closed = &reports[4];
+	let alice = position(closed, "alice");
+	assert_eq!(alice.size, signed("0"));
+	assert_eq!(alice.margin_ratio, None);
+	assert_eq!(alice.exchanged_size, signed("-33.333333333333333333"));
+	assert_eq!(alice.realized_pnl, signed("-0.000000000000000005"));
+	assert_eq!(alice.fee, units("1.5"));
+	assert_eq!(closed.accounts["alice"].collateral, units("996.999999999999999995"));
+	assert_eq!(closed.market.base_reserve, units("100"));
+	assert_eq!(closed.market.quote_reserve, units("1000.000000000000000005"));
+	assert_eq!(closed.market.mark_price, units("10"));
+	assert_eq!(closed.market.net_size, signed("0"));
+	assert_eq!(closed.insurance_fund, units("5001.5"));
+}
+
+#[test]
+fn guards_behave_as_on_chain() {
+	let reports = run_scenario("guards.json");
+	assert_eq!(
+		errors(&reports),
+		[
+			Some("OracleStale"),
+			None,
+			Some("FluctuationLimitExceeded"),
+			None,
+			Some("OnePositionChangePerBlock"),
+			Some("FluctuationLimitExceeded"),
+			None,
+			None,
+			None,
+			None,
+			Some("OracleStale"),
+			None,
+			None,
+			None,
+			None,
+			None,
+			Some("AlreadyFeeded"),
+			Some("MarkIndexDivergence"),
+			None,
+		]
+	);
+	// Within 2.5 % of the index: the base fee, 0.3 % of 5 and of 2.5.
+	assert_eq!(position(&reports[3], "alice").fee, units("0.015"));
+	assert_eq!(position(&reports[6], "bob").fee, units("0.0075"));
+	// Next block: the trade widens the gap beyond 2.5 %, level 1 fee of 1 %.
+	assert_eq!(position(&reports[8], "alice").fee, units("0.05"));
+	// A stale index still lets Alice close.
+	assert_eq!(position(&reports[11], "alice").size, signed("0"));
+	// Index 8, mark above 10: a short narrows the gap and pays the in-favour ratio.
+	assert_eq!(position(&reports[18], "alice").fee, units("0.015"));
+	assert!(position(&reports[18], "alice").size < SignedUnits(0));
+	// A failed step leaves the state exactly as it was.
+	assert_eq!(reports[17].market, reports[16].market);
+	assert_eq!(reports[17].accounts, reports[16].accounts);
+}
+
+/// Steps 2–7 reproduce pallet-perp's `add_and_remove_margin_of_an_isolated_position`.
+#[test]
+fn isolated_and_cross_margin() {
+	let reports = run_scenario("isolated-and-cross.json");
+	assert_eq!(
+		errors(&reports),
+		[
+			None,
+			None,
+			None,
+			Some("InsufficientCollateral"),
+			Some("InsufficientMargin"),
+			None,
+			Some("MarginTooLow"),
+			None,
+			None,
+			None,
+			None,
+			Some("PositionUnderwater"),
+			None,
+		]
+	);
+	let opened = position(&reports[1], "alice");
+	// Isolated MR: (100 − 5 raw) / 499.99…995, rounded down.
+	assert_eq!(opened.margin_ratio, Some(signed("0.199999999999999999")));
+	assert_eq!(position(&reports[2], "alice").margin, units("150"));
+	assert_eq!(reports[2].accounts["alice"].collateral, units("848.5"));
+	assert_eq!(reports[2].events, ["Balances.TransferOnHold", "Perp.MarginAdded"]);
+	assert_eq!(position(&reports[5], "alice").margin, units("100.000000000000000004"));
+	assert_eq!(position(&reports[5], "alice").fee, units("0"));
+
+	// Bob's cross margin goes back to his collateral; his MR is the account's.
+	let bob_before = reports[7].accounts["bob"].collateral;
+	let bob = position(&reports[8], "bob");
+	assert_eq!(bob.margin, units("0"));
+	assert_eq!(reports[8].accounts["bob"].collateral, Units(bob_before.0 + units("100").0));
+	assert!(bob.margin_ratio > Some(signed("1.9")));
+
+	// Carol's short sinks the longs: Alice's isolated loss exceeds her margin, Bob's cross
+	// loss is covered by his collateral.
+	let bob_closed = position(&reports[12], "bob");
+	assert_eq!(bob_closed.size, signed("0"));
+	assert!(bob_closed.realized_pnl < signed("-300"));
+	assert!(reports[12].positions.contains_key("alice"));
+	assert!(reports[12].positions.contains_key("carol"));
+}
+
+#[test]
+fn unsupported_mechanisms_report_and_change_nothing() {
+	let reports = run_scenario("unsupported.json");
+	assert_eq!(
+		errors(&reports),
+		[
+			None,
+			None,
+			Some("Unsupported"),
+			Some("Unsupported"),
+			Some("Unsupported"),
+			Some("Unsupported"),
+			Some("Unsupported"),
+			None,
+		]
+	);
+	for report in &reports[2..7] {
+		assert!(!report.ok);
+		assert!(report.events.is_empty());
+		assert_eq!(report.market, reports[1].market);
+		assert_eq!(report.positions["alice"].size, reports[1].positions["alice"].size);
+	}
+	assert_eq!(reports[7].events, ["Perp.MarketParamsSet"]);
+}
+
+#[test]
+fn every_shipped_scenario_prints_section_13_lines() {
+	let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+	let mut count = 0;
+	for entry in std::fs::read_dir(directory).expect("scenarios directory") {
+		let path = entry.expect("directory entry").path();
+		let name = path.file_name().and_then(|name| name.to_str()).expect("file name");
+		for report in run_scenario(name) {
+			let line: serde_json::Value =
+				serde_json::from_str(&report.to_json_line().expect("serialises")).expect("JSON");
+			for key in [
+				"step",
+				"ok",
+				"error",
+				"events",
+				"market",
+				"positions",
+				"accounts",
+				"insurance_fund",
+			] {
+				assert!(line.get(key).is_some(), "{name}: no {key} in {line}");
+			}
+			assert!(line["market"]["mark_price"].is_string());
+		}
+		count += 1;
+	}
+	assert!(count >= 4);
+}
+
+fn scenario_error(text: &str) -> String {
+	match run_json(text) {
+		Err(Error::Scenario(error)) => error.to_string(),
+		Err(other) => panic!("expected a scenario error, got {other}"),
+		Ok(_) => panic!("expected a scenario error"),
+	}
+}
+
+#[test]
+fn malformed_scenarios_are_rejected_before_running() {
+	let market = r#""market": { "base_reserve": "100", "quote_reserve": "1000" }"#;
+	let with_steps = |accounts: &str, steps: &str| {
+		format!(r#"{{ {market}, "accounts": {accounts}, "steps": [{steps}] }}"#)
+	};
+	assert!(scenario_error("{").contains("EOF"));
+	assert!(scenario_error(&with_steps(r#"{ "alice": 1.5 }"#, "")).contains("decimal strings"));
+	assert!(scenario_error(&with_steps(r#"{ "alice": "1e3" }"#, "")).contains("invalid character"));
+	assert!(scenario_error(&with_steps(
+		r#"{ "alice": "10" }"#,
+		r#"{ "open": { "who": "bob", "side": "long", "margin": "1", "leverage": "1" } }"#
+	))
+	.contains(r#"step 1: account "bob" is not declared"#));
+	assert!(scenario_error(&with_steps("{}", r#"{ "advance": { "seconds": 1 } }"#))
+		.contains("at least 6 seconds"));
+	assert!(scenario_error(&with_steps("{}", r#"{ "jump": {} }"#)).contains("unknown variant"));
+	assert!(scenario_error(&with_steps("{}", r#"{ "set_params": { "fee": "0.1" } }"#))
+		.contains("unknown market parameter"));
+	assert!(scenario_error(
+		r#"{ "market": { "base_reserve": "100", "quote_reserve": "1000", "k_max": "x" }, "steps": [] }"#
+	)
+	.contains("k_max"));
+	assert!(scenario_error(r#"{ "market": { "base_reserve": "100" }, "steps": [] }"#)
+		.contains("quote_reserve"));
+}
+
+#[test]
+fn a_market_the_pallet_refuses_is_a_setup_error() {
+	let text = r#"{ "market": { "base_reserve": "100", "quote_reserve": "1000",
+		"maintenance_margin_ratio": "0.3" }, "steps": [] }"#;
+	match run_json(text) {
+		Err(Error::Run(error)) => {
+			assert!(error.to_string().contains("MaintenanceNotBelowInitial"), "{error}")
+		},
+		other => panic!("expected a set-up error, got {other:?}"),
+	}
+}
+
+#[test]
+fn time_overflow_is_a_failed_step_that_keeps_the_block_open() {
+	let text = r#"{ "market": { "base_reserve": "100", "quote_reserve": "1000" },
+		"steps": [
+			{ "advance": { "seconds": 18446744073709551615 } },
+			{ "index_price": "10" },
+			{ "next_block": {} }
+		] }"#;
+	let reports = run_json(text).expect("runs");
+	assert_eq!(errors(&reports), [Some("block number or time overflows"), None, None]);
+	assert_eq!(reports[1].events, ["Oracle.NewFeedData"]);
+}
