@@ -17,7 +17,10 @@ if ! "$bencher" --version 2>/dev/null | grep -q "$OMNI_BENCHER_VERSION"; then
 		if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq libclang-dev; else sudo apt-get install -y -qq libclang-dev; fi
 	fi
 	step "cargo install frame-omni-bencher $OMNI_BENCHER_VERSION"
-	CARGO_TARGET_DIR="$tools_dir/build" cargo install --locked --root "$tools_dir" \
+	# Our workspace hint must not leak into the tool's own build, and the storage-benchmark
+	# test runtime it embeds is not needed for pallet benchmarks.
+	env -u WASM_BUILD_WORKSPACE_HINT SKIP_WASM_BUILD=1 CARGO_TARGET_DIR="$tools_dir/build" \
+		cargo install --locked --root "$tools_dir" \
 		--version "$OMNI_BENCHER_VERSION" frame-omni-bencher
 fi
 
@@ -26,7 +29,7 @@ bench_target="$CARGO_TARGET_DIR/benchmarks"
 # The WASM blob is always an optimised build; the native side can stay a quick debug one.
 step "cargo build -p floorperp-runtime --features runtime-benchmarks"
 CARGO_TARGET_DIR="$bench_target" cargo build --locked -p floorperp-runtime --features runtime-benchmarks
-runtime="$bench_target/debug/wbuild/floorperp-runtime/floorperp_runtime.compact.compressed.wasm"
+runtime="$bench_target/debug/wbuild/floorperp-runtime/floorperp_runtime.wasm"
 
 pallets=("$@")
 [ ${#pallets[@]} -gt 0 ] || pallets=(pallet_perp)

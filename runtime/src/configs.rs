@@ -255,7 +255,7 @@ impl pallet_perp::Config for Runtime {
 	type TimeProvider = Timestamp;
 	type MaxMarkets = ConstU32<256>;
 	type MaxPositionsPerAccount = ConstU32<16>;
-	type WeightInfo = ();
+	type WeightInfo = pallet_perp::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = PerpBenchmarkHelper;
 }

@@ -9,18 +9,6 @@
 //! Units: amounts, prices and ratios are raw 18-decimal integers (`10^18` = 1 unit, 1.0 or
 //! 100%); signed values are `i128` (size: positive = long; PnL: positive = gain; funding:
 //! positive = owed by the position); times are Unix seconds unless named `_ms`.
-// Runtime code never panics: no unwrap/expect/indexing, checked arithmetic only.
-#![cfg_attr(
-	not(test),
-	deny(
-		clippy::arithmetic_side_effects,
-		clippy::as_conversions,
-		clippy::expect_used,
-		clippy::indexing_slicing,
-		clippy::panic,
-		clippy::unwrap_used
-	)
-)]
 
 use crate::{
 	market::start_band,

@@ -1,17 +1,5 @@
 //! Collateral: deposits and withdrawals, the money movements between a trader's hold, the
 //! vault and fee recipients, and the valuation of an account's cross positions.
-// Runtime code never panics: no unwrap/expect/indexing, checked arithmetic only.
-#![cfg_attr(
-	not(test),
-	deny(
-		clippy::arithmetic_side_effects,
-		clippy::as_conversions,
-		clippy::expect_used,
-		clippy::indexing_slicing,
-		clippy::panic,
-		clippy::unwrap_used
-	)
-)]
 
 use crate::{
 	pallet::{Config, Error, Event, HoldReason, Markets, Pallet, Positions},

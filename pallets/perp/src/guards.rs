@@ -1,17 +1,5 @@
 //! Trade guards (DESIGN §4): sandwich guard, oracle staleness, mark/index divergence,
 //! per-block fluctuation band, slippage limits and caps. Each returns its specific error.
-// Runtime code never panics: no unwrap/expect/indexing, checked arithmetic only.
-#![cfg_attr(
-	not(test),
-	deny(
-		clippy::arithmetic_side_effects,
-		clippy::as_conversions,
-		clippy::expect_used,
-		clippy::indexing_slicing,
-		clippy::panic,
-		clippy::unwrap_used
-	)
-)]
 
 use crate::{
 	pallet::{Config, Error, LastTradeBlock, MarketOf, Pallet},

@@ -1,16 +1,4 @@
 //! DESIGN §14 invariants, checked by `try_state` (and after every unit test).
-// Runtime code never panics: no unwrap/expect/indexing, checked arithmetic only.
-#![cfg_attr(
-	not(test),
-	deny(
-		clippy::arithmetic_side_effects,
-		clippy::as_conversions,
-		clippy::expect_used,
-		clippy::indexing_slicing,
-		clippy::panic,
-		clippy::unwrap_used
-	)
-)]
 
 use crate::{
 	pallet::{Config, Markets, Pallet, PositionCount, Positions},

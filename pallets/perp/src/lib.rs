@@ -69,6 +69,20 @@
 //! (`pallet-perp-runtime-api`): market info, position and account valuations (margin
 //! ratio, liquidation price) and order quotes, which run the real trade and roll it back.
 #![cfg_attr(not(feature = "std"), no_std)]
+// Runtime code never panics and never truncates: every module returns errors instead. The
+// FRAME macros' expansions, the SCALE derives and the benchmarks are exempted where they are
+// declared.
+#![cfg_attr(
+	not(test),
+	deny(
+		clippy::arithmetic_side_effects,
+		clippy::as_conversions,
+		clippy::expect_used,
+		clippy::indexing_slicing,
+		clippy::panic,
+		clippy::unwrap_used
+	)
+)]
 
 extern crate alloc;
 
@@ -89,10 +103,19 @@ mod invariants;
 mod market;
 mod trading;
 pub mod traits;
+#[allow(clippy::as_conversions)]
 pub mod types;
 pub mod weights;
 
+// Benchmarks set up state off-chain; they are not runtime code.
 #[cfg(feature = "runtime-benchmarks")]
+#[allow(
+	clippy::as_conversions,
+	clippy::expect_used,
+	clippy::indexing_slicing,
+	clippy::panic,
+	clippy::unwrap_used
+)]
 mod benchmarking;
 #[cfg(test)]
 mod mock;
@@ -100,6 +123,15 @@ mod mock;
 mod tests;
 
 #[polkadot_sdk::frame_support::pallet]
+// The spine only forwards to the logic modules; the lints would fire on FRAME's expansions.
+#[allow(
+	clippy::arithmetic_side_effects,
+	clippy::as_conversions,
+	clippy::expect_used,
+	clippy::indexing_slicing,
+	clippy::panic,
+	clippy::unwrap_used
+)]
 pub mod pallet {
 	use super::*;
 	use perp_math::{MathError, Side};

@@ -1,16 +1,4 @@
 //! Market life cycle: creation, parameters, pause, and the lazily refreshed per-block band.
-// Runtime code never panics: no unwrap/expect/indexing, checked arithmetic only.
-#![cfg_attr(
-	not(test),
-	deny(
-		clippy::arithmetic_side_effects,
-		clippy::as_conversions,
-		clippy::expect_used,
-		clippy::indexing_slicing,
-		clippy::panic,
-		clippy::unwrap_used
-	)
-)]
 
 use crate::{
 	pallet::{Config, Error, Event, MarketByCollection, MarketOf, Markets, NextMarketId, Pallet},

@@ -1,17 +1,5 @@
 //! Trading: open/increase/reduce/reverse/close and margin moves, built on
 //! `perp_math::position` and `perp_math::margin`.
-// Runtime code never panics: no unwrap/expect/indexing, checked arithmetic only.
-#![cfg_attr(
-	not(test),
-	deny(
-		clippy::arithmetic_side_effects,
-		clippy::as_conversions,
-		clippy::expect_used,
-		clippy::indexing_slicing,
-		clippy::panic,
-		clippy::unwrap_used
-	)
-)]
 
 use crate::{
 	guards,

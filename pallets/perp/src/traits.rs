@@ -1,17 +1,5 @@
 //! The pallet's boundaries: the index price and the insurance fund, implemented by the
 //! runtime (pallet-oracle, pallet-insurance) and by the mock in tests.
-// Runtime code never panics: no unwrap/expect/indexing, checked arithmetic only.
-#![cfg_attr(
-	not(test),
-	deny(
-		clippy::arithmetic_side_effects,
-		clippy::as_conversions,
-		clippy::expect_used,
-		clippy::indexing_slicing,
-		clippy::panic,
-		clippy::unwrap_used
-	)
-)]
 
 use codec::{Decode, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;

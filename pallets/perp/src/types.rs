@@ -1,15 +1,4 @@
 //! Stored types: market parameters (DESIGN §15 names), market state and positions.
-// Runtime code never panics: no unwrap/expect/indexing, checked arithmetic only.
-#![cfg_attr(
-	not(test),
-	deny(
-		clippy::arithmetic_side_effects,
-		clippy::expect_used,
-		clippy::indexing_slicing,
-		clippy::panic,
-		clippy::unwrap_used
-	)
-)]
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use perp_math::{
