@@ -397,14 +397,7 @@ impl<T: Config> Pallet<T> {
 			return Ok(());
 		}
 		let total = margin::total_value(&account.values).map_err(Error::<T>::from)?;
-		let equity =
-			margin::equity(account.collateral, total.unrealized_pnl, total.pending_funding)
-				.map_err(Error::<T>::from)?;
-		ensure!(
-			margin::meets_margin_ratio(equity, total.notional, account.initial_margin_ratio),
-			Error::<T>::InsufficientMargin
-		);
-		Ok(())
+		ensure_initial_margin::<T>(account.collateral, &total, account.initial_margin_ratio)
 	}
 }
 
@@ -461,10 +454,20 @@ fn ensure_isolated_margin<T: Config>(
 	value: &PositionValue,
 	market: &MarketOf<T>,
 ) -> Result<(), Error<T>> {
-	let equity = margin::equity(position_margin, value.unrealized_pnl, value.pending_funding)
+	ensure_initial_margin::<T>(position_margin, value, market.params.initial_margin_ratio)
+}
+
+/// `(margin + uPnL − funding) / notional ≥ ratio` for `value` backed by `margin`: the one
+/// initial-margin test behind both the isolated and the cross checks.
+fn ensure_initial_margin<T: Config>(
+	margin_amount: u128,
+	value: &PositionValue,
+	ratio: u128,
+) -> Result<(), Error<T>> {
+	let equity = margin::equity(margin_amount, value.unrealized_pnl, value.pending_funding)
 		.map_err(Error::<T>::from)?;
 	ensure!(
-		margin::meets_margin_ratio(equity, value.notional, market.params.initial_margin_ratio),
+		margin::meets_margin_ratio(equity, value.notional, ratio),
 		Error::<T>::InsufficientMargin
 	);
 	Ok(())
