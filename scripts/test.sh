@@ -13,13 +13,13 @@ cargo fmt --all -- --check
 
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo clippy -p pallet-perp --all-targets --locked --features runtime-benchmarks,try-runtime -- -D warnings
+cargo clippy -p pallet-perp -p pallet-insurance --all-targets --locked --features runtime-benchmarks,try-runtime -- -D warnings
 
 step "cargo test"
 cargo test --workspace --locked --exclude floorperp-node
 
 step "pallet benchmarks as tests (runtime-benchmarks)"
-cargo test -p pallet-perp --locked --features runtime-benchmarks,try-runtime
+cargo test -p pallet-perp -p pallet-insurance --locked --features runtime-benchmarks,try-runtime
 
 step "cargo build -p floorperp-node"
 cargo build -p floorperp-node --locked

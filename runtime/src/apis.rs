@@ -251,6 +251,16 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_insurance_runtime_api::InsuranceApi<Block, AccountId, PerpMarketId> for Runtime {
+		fn state() -> pallet_insurance::InsuranceState<AccountId> {
+			Insurance::state()
+		}
+
+		fn claim_capacity(market: PerpMarketId) -> u128 {
+			Insurance::claim_capacity(market)
+		}
+	}
+
 	impl pallet_perp_runtime_api::PerpApi<Block, AccountId, CollectionId> for Runtime {
 		fn market_info(market: PerpMarketId) -> Option<pallet_perp::MarketInfo<CollectionId>> {
 			// An unrepresentable valuation has nothing to show: report it as absent.

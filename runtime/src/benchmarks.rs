@@ -6,4 +6,5 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_oracle, Oracle]
 	[pallet_perp, Perp]
+	[pallet_insurance, Insurance]
 );

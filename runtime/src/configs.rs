@@ -17,6 +17,7 @@ use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{
 	traits::{AccountIdConversion, One},
+	transaction_validity::TransactionPriority,
 	Perbill,
 };
 
@@ -217,11 +218,119 @@ impl pallet_perp::PriceProvider<CollectionId> for OracleIndexPrice {
 	}
 }
 
-/// The insurance fund as the perp pallet sees it: an account that receives its fee share.
-pub struct InsuranceAccount;
-impl pallet_perp::InsuranceFund<AccountId> for InsuranceAccount {
+/// The insurance fund as the perp pallet sees it: pallet-insurance, with bad debt paid
+/// within the market's claim cap.
+pub struct InsuranceFundAdapter;
+impl pallet_perp::InsuranceFund<AccountId> for InsuranceFundAdapter {
 	fn account() -> AccountId {
-		InsurancePalletId::get().into_account_truncating()
+		Insurance::account_id()
+	}
+
+	fn on_received(
+		market: pallet_perp::MarketId,
+		inflow: pallet_perp::InsuranceInflow,
+		amount: Balance,
+	) {
+		use pallet_insurance::InflowSource;
+		use pallet_perp::InsuranceInflow;
+		let source = match inflow {
+			InsuranceInflow::Fee => InflowSource::Fee,
+			InsuranceInflow::LiquidationPenalty => InflowSource::LiquidationPenalty,
+			InsuranceInflow::ResidualMargin => InflowSource::ResidualMargin,
+			InsuranceInflow::ConvergenceGain => InflowSource::ConvergenceGain,
+			InsuranceInflow::FundingIncome => InflowSource::FundingIncome,
+		};
+		Insurance::note_inflow(source, Some(market), amount);
+	}
+
+	fn capacity(market: pallet_perp::MarketId, outflow: pallet_perp::InsuranceOutflow) -> Balance {
+		match outflow {
+			pallet_perp::InsuranceOutflow::BadDebt => Insurance::claim_capacity(market),
+			_ => Insurance::available(),
+		}
+	}
+
+	fn pay(
+		market: pallet_perp::MarketId,
+		outflow: pallet_perp::InsuranceOutflow,
+		to: &AccountId,
+		amount: Balance,
+	) -> Result<Balance, sp_runtime::DispatchError> {
+		use pallet_insurance::OutflowPurpose;
+		use pallet_perp::InsuranceOutflow;
+		let purpose = match outflow {
+			InsuranceOutflow::BadDebt => return Insurance::cover_bad_debt(market, amount, to),
+			InsuranceOutflow::LiquidatorReward => OutflowPurpose::LiquidatorReward,
+			InsuranceOutflow::FundingSubsidy => OutflowPurpose::FundingSubsidy,
+			InsuranceOutflow::ConvergenceCost => OutflowPurpose::ConvergenceCost,
+		};
+		Insurance::pay(purpose, Some(market), to, amount)
+	}
+}
+
+/// The author of the block being built or imported: the account of the Aura authority that
+/// claimed the slot. Validators' Aura keys are their accounts (sr25519), so the author's
+/// liquidation rewards land on the validator's own account.
+pub struct AuraBlockAuthor;
+impl frame_support::traits::Get<Option<AccountId>> for AuraBlockAuthor {
+	fn get() -> Option<AccountId> {
+		use frame_support::traits::FindAuthor;
+		let digest = frame_system::Pallet::<Runtime>::digest();
+		let pre_runtime = digest.logs().iter().filter_map(|item| item.as_pre_runtime());
+		let index = <Aura as FindAuthor<u32>>::find_author(pre_runtime)?;
+		let authorities = pallet_aura::Authorities::<Runtime>::get();
+		let authority = authorities.get(usize::try_from(index).ok()?)?;
+		Some(AccountId::from(authority.clone().into_inner()))
+	}
+}
+
+parameter_types! {
+	/// OCW liquidations outrank user transactions (fee-based priority) by far; oracle feeds
+	/// are to outrank them in turn.
+	pub const LiquidationPriority: TransactionPriority = TransactionPriority::MAX / 4;
+}
+
+/// Transactions built by offchain workers (authorised liquidations): general (v5)
+/// extrinsics carrying the runtime's extensions, with no signer.
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extension = TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	/// `AuthorizeCall` turns the call's `#[pallet::authorize]` check into the origin; the
+	/// other extensions act on signed origins only (no nonce, no fee) or check the chain.
+	fn create_extension() -> TxExtension {
+		(
+			frame_system::AuthorizeCall::new(),
+			frame_system::CheckNonZeroSender::new(),
+			frame_system::CheckSpecVersion::new(),
+			frame_system::CheckTxVersion::new(),
+			frame_system::CheckGenesis::new(),
+			frame_system::CheckEra::from(sp_runtime::generic::Era::Immortal),
+			frame_system::CheckNonce::from(0),
+			frame_system::CheckWeight::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::from(0),
+			frame_metadata_hash_extension::CheckMetadataHash::new(false),
+			frame_system::WeightReclaim::new(),
+		)
 	}
 }
 
@@ -248,7 +357,11 @@ impl pallet_perp::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type CollectionKey = CollectionId;
 	type IndexPrice = OracleIndexPrice;
-	type InsuranceFund = InsuranceAccount;
+	type InsuranceFund = InsuranceFundAdapter;
+	type BlockAuthor = AuraBlockAuthor;
+	type LiquidationPriority = LiquidationPriority;
+	type MaxLiquidationsPerBlock = ConstU32<20>;
+	type LiquidationScanLimit = ConstU32<256>;
 	type Treasury = TreasuryAccount;
 	type PalletId = PerpPalletId;
 	type MarketAdmin = EnsureRoot<AccountId>;
@@ -258,4 +371,18 @@ impl pallet_perp::Config for Runtime {
 	type WeightInfo = pallet_perp::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = PerpBenchmarkHelper;
+}
+
+parameter_types! {
+	/// A market's bad-debt claims on the insurance fund are capped per day.
+	pub const InsuranceClaimPeriod: BlockNumber = DAYS;
+}
+
+impl pallet_insurance::Config for Runtime {
+	type Currency = Balances;
+	type MarketId = pallet_perp::MarketId;
+	type PalletId = InsurancePalletId;
+	type InsuranceAdmin = EnsureRoot<AccountId>;
+	type ClaimPeriod = InsuranceClaimPeriod;
+	type WeightInfo = pallet_insurance::weights::SubstrateWeight<Runtime>;
 }

@@ -2,7 +2,7 @@
 //! Charlie). The node's `dev` and `local` chain specs are built from them.
 
 use crate::{
-	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, OracleOperatorsConfig,
+	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, InsuranceConfig, OracleOperatorsConfig,
 	RuntimeGenesisConfig, SudoConfig, UNIT,
 };
 use alloc::{vec, vec::Vec};
@@ -16,6 +16,14 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 /// What every well-known development account starts with: one million FLOOR.
 pub const DEV_ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
+
+/// The insurance fund of a development network: funded with 50,000 FLOOR, a target of
+/// 100,000 (governance may withdraw only above it), a low watermark of 10,000, and each
+/// market may claim up to 10,000 a day for bad debt.
+const INSURANCE_FUNDING: crate::Balance = 50_000 * UNIT;
+const INSURANCE_TARGET: crate::Balance = 100_000 * UNIT;
+const INSURANCE_LOW_WATERMARK: crate::Balance = 10_000 * UNIT;
+const INSURANCE_DAILY_CLAIM_CAP: crate::Balance = 10_000 * UNIT;
 
 /// A validator of a development network: its name's well-known keys.
 struct DevValidator(Sr25519Keyring, Ed25519Keyring);
@@ -56,6 +64,12 @@ fn genesis(validators: &[DevValidator], sudo: AccountId, endowed: Vec<AccountId>
 		sudo: SudoConfig { key: Some(sudo) },
 		oracle_operators: OracleOperatorsConfig {
 			members: operators.try_into().unwrap_or_default(),
+		},
+		insurance: InsuranceConfig {
+			target_balance: INSURANCE_TARGET,
+			low_watermark: INSURANCE_LOW_WATERMARK,
+			default_claim_cap: INSURANCE_DAILY_CLAIM_CAP,
+			initial_funding: INSURANCE_FUNDING,
 		},
 	})
 }

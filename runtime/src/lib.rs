@@ -199,7 +199,12 @@ mod runtime {
 	#[runtime::pallet_index(11)]
 	pub type Oracle = pallet_oracle;
 
-	/// Perpetual futures markets: vAMM curves, collateral, positions.
+	/// Perpetual futures markets: vAMM curves, collateral, positions, liquidations.
 	#[runtime::pallet_index(20)]
 	pub type Perp = pallet_perp;
+
+	/// The insurance fund: fee shares and penalties in, bad debt and keeper rewards out.
+	/// After Balances, whose genesis would overwrite the issuance its funding mints.
+	#[runtime::pallet_index(21)]
+	pub type Insurance = pallet_insurance;
 }

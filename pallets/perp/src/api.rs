@@ -20,8 +20,8 @@ use crate::{
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use perp_math::{
-	curve, fixed, margin, CumulativePremium, LiquidationPrice, MathError, MathResult,
-	PositionValue, Reserves, Rounding, Side,
+	curve, fixed, margin, CumulativePremium, LiquidationPrice, MathError, MathResult, Reserves,
+	Rounding, Side,
 };
 use polkadot_sdk::{
 	frame_support::storage::{with_transaction, TransactionOutcome},
@@ -275,17 +275,15 @@ impl<T: Config> Pallet<T> {
 		market: &MarketOf<T>,
 	) -> Result<PositionDetails, Error<T>> {
 		let position = info.position;
-		let value = margin::value_position(&position, market.reserves, &market.cumulative_premium)?;
+		let risk = Self::position_risk(who, market_id, info, market)?;
+		let value = risk.value;
 		let own_equity =
 			margin::equity(position.margin, value.unrealized_pnl, value.pending_funding)?;
-		let (margin_ratio, liquidation_price) = if info.isolated {
-			let ratio = zero_notional_as_none(margin::margin_ratio(own_equity, value.notional))?;
-			// Nothing but the position's own margin (less funding owed) backs it.
-			let base_equity = margin::equity(position.margin, 0, value.pending_funding)?;
-			(ratio, liquidation_price_of(market, info, base_equity, 0)?)
-		} else {
-			Self::cross_risk(who, market_id, market, info, &value)?
-		};
+		let equity = fixed::add_signed(risk.base_equity, value.unrealized_pnl)?;
+		let notional = fixed::add(value.notional, risk.other_notional)?;
+		let margin_ratio = zero_notional_as_none(margin::margin_ratio(equity, notional))?;
+		let liquidation_price =
+			liquidation_price_of(market, info, risk.base_equity, risk.other_notional)?;
 		Ok(PositionDetails {
 			market: market_id,
 			isolated: info.isolated,
@@ -300,27 +298,6 @@ impl<T: Config> Pallet<T> {
 			liquidation_price,
 			leverage: margin::effective_leverage(value.notional, own_equity)?,
 		})
-	}
-
-	/// A cross position's account MR and liquidation price: the rest of the account (held
-	/// collateral, the other cross positions' margins, PnL and funding) backs it too.
-	fn cross_risk(
-		who: &T::AccountId,
-		market_id: MarketId,
-		market: &MarketOf<T>,
-		info: &PositionInfo,
-		value: &PositionValue,
-	) -> Result<(Option<i128>, LiquidationPrice), Error<T>> {
-		let others = Self::cross_account(who, Some(market_id))?;
-		let others_total = margin::total_value(&others.values)?;
-		let collateral = fixed::add(others.collateral, info.position.margin)?;
-		let all_funding = fixed::add_signed(others_total.pending_funding, value.pending_funding)?;
-		let base_equity = margin::equity(collateral, others_total.unrealized_pnl, all_funding)?;
-		let equity = fixed::add_signed(base_equity, value.unrealized_pnl)?;
-		let notional = fixed::add(others_total.notional, value.notional)?;
-		let ratio = zero_notional_as_none(margin::margin_ratio(equity, notional))?;
-		let price = liquidation_price_of(market, info, base_equity, others_total.notional)?;
-		Ok((ratio, price))
 	}
 }
 

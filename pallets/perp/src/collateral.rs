@@ -2,19 +2,35 @@
 //! vault and fee recipients, and the valuation of an account's cross positions.
 
 use crate::{
-	pallet::{Config, Error, Event, HoldReason, Markets, Pallet, Positions},
-	types::MarketId,
+	pallet::{Config, Error, Event, HoldReason, MarketOf, Markets, Pallet, Positions},
+	types::{MarketId, PositionInfo},
 };
 use alloc::vec::Vec;
-use perp_math::{margin, PositionValue};
+use perp_math::{fixed, margin, PositionValue};
 use polkadot_sdk::frame_support::{
 	ensure,
 	pallet_prelude::DispatchResult,
 	traits::{
-		fungible::{Inspect, InspectHold, MutateHold},
+		fungible::{Inspect, InspectHold, Mutate, MutateHold},
 		tokens::{Fortitude, Precision, Preservation, Restriction},
 	},
 };
+
+/// Where a payment comes from: a trader's held collateral or the vault (a position's margin).
+pub(crate) enum Funds<'a, AccountId> {
+	/// The trader's held collateral.
+	Hold(&'a AccountId),
+	/// The vault.
+	Vault,
+}
+
+// A derive would require `AccountId: Copy`; only the reference is copied.
+impl<AccountId> Clone for Funds<'_, AccountId> {
+	fn clone(&self) -> Self {
+		*self
+	}
+}
+impl<AccountId> Copy for Funds<'_, AccountId> {}
 
 /// An account's cross positions, valued on their curves.
 pub(crate) struct CrossAccount {
@@ -25,6 +41,19 @@ pub(crate) struct CrossAccount {
 	/// The highest initial margin ratio among the positions' markets (cross positions in
 	/// markets with different ratios are held to the strictest).
 	pub initial_margin_ratio: u128,
+}
+
+/// A position's value with what else backs or burdens it.
+#[derive(Clone, Copy)]
+pub(crate) struct PositionRisk {
+	/// The position on its curve.
+	pub value: PositionValue,
+	/// Equity without this position's uPnL: its margin less funding (isolated), or the
+	/// account's held collateral and cross margins plus the other positions' uPnL, less all
+	/// pending funding (cross).
+	pub base_equity: i128,
+	/// The notional of the account's other cross positions (0 for isolated).
+	pub other_notional: u128,
 }
 
 impl<T: Config> Pallet<T> {
@@ -102,6 +131,28 @@ impl<T: Config> Pallet<T> {
 		Ok(account)
 	}
 
+	/// `info`'s value and backing: an isolated position is backed by its margin alone, a
+	/// cross one by the whole cross account.
+	pub(crate) fn position_risk(
+		who: &T::AccountId,
+		market_id: MarketId,
+		info: &PositionInfo,
+		market: &MarketOf<T>,
+	) -> Result<PositionRisk, Error<T>> {
+		let value =
+			margin::value_position(&info.position, market.reserves, &market.cumulative_premium)?;
+		if info.isolated {
+			let base_equity = margin::equity(info.position.margin, 0, value.pending_funding)?;
+			return Ok(PositionRisk { value, base_equity, other_notional: 0 });
+		}
+		let others = Self::cross_account(who, Some(market_id))?;
+		let others_total = margin::total_value(&others.values)?;
+		let collateral = fixed::add(others.collateral, info.position.margin)?;
+		let all_funding = fixed::add_signed(others_total.pending_funding, value.pending_funding)?;
+		let base_equity = margin::equity(collateral, others_total.unrealized_pnl, all_funding)?;
+		Ok(PositionRisk { value, base_equity, other_notional: others_total.notional })
+	}
+
 	/// Moves `amount` of `who`'s held collateral into the vault (margin committed).
 	pub(crate) fn commit_to_vault(who: &T::AccountId, amount: u128) -> Result<(), Error<T>> {
 		Self::pay_from_hold(who, &Self::vault_account(), amount)
@@ -144,6 +195,28 @@ impl<T: Config> Pallet<T> {
 			Fortitude::Polite,
 		)
 		.map_err(|_| Error::<T>::InsufficientCollateral)?;
+		Ok(())
+	}
+
+	/// Pays `amount` out of `from` to `dest`'s free balance.
+	pub(crate) fn pay_from(
+		from: Funds<'_, T::AccountId>,
+		dest: &T::AccountId,
+		amount: u128,
+	) -> Result<(), Error<T>> {
+		match from {
+			Funds::Hold(who) => Self::pay_from_hold(who, dest, amount),
+			Funds::Vault => Self::pay_from_vault(dest, amount),
+		}
+	}
+
+	/// Pays `amount` out of the vault to `dest`'s free balance (the vault stays alive).
+	pub(crate) fn pay_from_vault(dest: &T::AccountId, amount: u128) -> Result<(), Error<T>> {
+		if amount == 0 {
+			return Ok(());
+		}
+		T::Currency::transfer(&Self::vault_account(), dest, amount, Preservation::Preserve)
+			.map_err(|_| Error::<T>::VaultInsufficient)?;
 		Ok(())
 	}
 

@@ -5,7 +5,7 @@ use crate::{
 	types::MarketId,
 };
 use alloc::collections::btree_map::BTreeMap;
-use perp_math::{convergence, Side};
+use perp_math::{convergence, funding, Side};
 use polkadot_sdk::{frame_support::ensure, sp_runtime::TryRuntimeError};
 
 /// Per-market sums over the stored positions.
@@ -17,6 +17,8 @@ struct Totals {
 	long_notional: u128,
 	short_notional: u128,
 	margins: u128,
+	/// Σ pending funding (positive = owed to the vault), including socialised losses.
+	funding: i128,
 }
 
 impl<T: Config> Pallet<T> {
@@ -55,7 +57,8 @@ impl<T: Config> Pallet<T> {
 			let growth = k.saturating_sub(k_reference).saturating_mul(1_000_000_000u64.into());
 			ensure!(growth <= k_reference, "k grew beyond rounding");
 			// 2. Solvency: the vault must cover the margins, the convergence reserve and
-			// what the AMM owes the traders when they all close.
+			// what the AMM owes the traders when they all close, less the funding they owe
+			// (a socialised loss is collected that way).
 			let obligation = convergence::amm_obligation(market.reserves, market.net_size)
 				.map_err(|_| "obligation undefined")?;
 			let owed = i128::try_from(sums.margins)
@@ -63,6 +66,7 @@ impl<T: Config> Pallet<T> {
 				.and_then(|margins| margins.checked_add(obligation))
 				.and_then(|owed| owed.checked_sub(i128::try_from(sums.long_notional).ok()?))
 				.and_then(|owed| owed.checked_add(i128::try_from(sums.short_notional).ok()?))
+				.and_then(|owed| owed.checked_sub(sums.funding))
 				.ok_or("obligation overflows")?;
 			let owed = u128::try_from(owed).unwrap_or(0);
 			vault_obligation = vault_obligation
@@ -83,6 +87,10 @@ impl<T: Config> Pallet<T> {
 			entry.net_size = entry.net_size.checked_add(position.size).ok_or("Σ size overflows")?;
 			entry.margins =
 				entry.margins.checked_add(position.margin).ok_or("Σ margin overflows")?;
+			let market = Markets::<T>::get(market_id).ok_or("a position's market is missing")?;
+			let funding = funding::pending_funding(&position, &market.cumulative_premium)
+				.map_err(|_| "pending funding undefined")?;
+			entry.funding = entry.funding.checked_add(funding).ok_or("Σ funding overflows")?;
 			let size = position.size.unsigned_abs();
 			let (side_size, side_notional) = match position.side() {
 				Some(Side::Short) => (&mut entry.short_size, &mut entry.short_notional),

@@ -87,8 +87,9 @@
 extern crate alloc;
 
 pub use api::{AccountSummary, MarketInfo, PositionDetails, TradeQuote};
+pub use liquidation::{Assessment, Liquidator};
 pub use pallet::*;
-pub use traits::{IndexPrice, InsuranceFund, PriceProvider};
+pub use traits::{IndexPrice, InsuranceFund, InsuranceInflow, InsuranceOutflow, PriceProvider};
 pub use types::{Market, MarketId, MarketParams, OpenInterest, PositionInfo, PriceBand};
 pub use weights::WeightInfo;
 
@@ -100,7 +101,9 @@ mod collateral;
 mod guards;
 #[cfg(any(feature = "try-runtime", test))]
 mod invariants;
+mod liquidation;
 mod market;
+mod offchain;
 mod trading;
 pub mod traits;
 #[allow(clippy::as_conversions)]
@@ -144,14 +147,17 @@ pub mod pallet {
 			},
 			PalletId,
 		},
-		frame_system::pallet_prelude::*,
+		frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*, RawOrigin},
 	};
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
-	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+	pub trait Config:
+		polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>>
+		+ CreateAuthorizedTransaction<Call<Self>>
+	{
 		/// The collateral token (18 decimals); collateral is held under [`HoldReason`].
 		type Currency: Inspect<Self::AccountId, Balance = u128>
 			+ Mutate<Self::AccountId>
@@ -162,8 +168,21 @@ pub mod pallet {
 		type CollectionKey: Parameter + Member + MaxEncodedLen;
 		/// The index ("true floor") price of a collection.
 		type IndexPrice: PriceProvider<Self::CollectionKey>;
-		/// Receives the insurance share of fees.
+		/// The insurance fund: fee shares, penalties and residual margins go in; bad debt
+		/// and liquidator rewards come out.
 		type InsuranceFund: InsuranceFund<Self::AccountId>;
+		/// The author of the current block: earns the liquidator's half of the penalty of
+		/// liquidations submitted by offchain workers.
+		type BlockAuthor: Get<Option<Self::AccountId>>;
+		/// Priority of offchain-worker liquidations: above user trades, below oracle feeds.
+		#[pallet::constant]
+		type LiquidationPriority: Get<TransactionPriority>;
+		/// Offchain-worker liquidations one block may include.
+		#[pallet::constant]
+		type MaxLiquidationsPerBlock: Get<u32>;
+		/// Positions one offchain-worker run examines.
+		#[pallet::constant]
+		type LiquidationScanLimit: Get<u32>;
 		/// Receives the treasury share of fees.
 		type Treasury: Get<Self::AccountId>;
 		/// Derives the vault account.
@@ -231,6 +250,10 @@ pub mod pallet {
 		BlockNumberFor<T>,
 	>;
 
+	/// Offchain-worker liquidations included so far in a block: `(block, count)`.
+	#[pallet::storage]
+	pub type LiquidationsInBlock<T: Config> = StorageValue<_, (BlockNumberFor<T>, u32), ValueQuery>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	// `MarketParamsSet` carries the full parameter set for indexers; events are transient.
@@ -284,6 +307,55 @@ pub mod pallet {
 		MarginRemoved { who: T::AccountId, market: MarketId, amount: u128, margin: u128 },
 		/// A trading fee was split between its recipients.
 		FeeDistributed { market: MarketId, insurance: u128, convergence: u128, treasury: u128 },
+		/// A position was liquidated, partly or fully.
+		PositionLiquidated {
+			who: T::AccountId,
+			market: MarketId,
+			/// Who earned the liquidator's half (`None`: the block author is unknown, the
+			/// insurance fund kept it).
+			liquidator: Option<T::AccountId>,
+			/// Whether the whole position was closed.
+			full: bool,
+			/// The MR that made it liquidatable.
+			margin_ratio: i128,
+			/// Signed base traded.
+			exchanged_size: i128,
+			/// Quote traded.
+			exchanged_notional: u128,
+			/// Trading fee collected.
+			fee: u128,
+			/// Penalty on the liquidated notional.
+			penalty: u128,
+			/// What the liquidator received (from the margin and, if it ran out, the fund).
+			liquidator_reward: u128,
+			/// PnL realised.
+			realized_pnl: i128,
+			/// Funding settled (positive = paid).
+			funding_payment: i128,
+			/// Loss beyond everything that backed the position.
+			bad_debt: u128,
+			/// Size after (0 = closed).
+			size: i128,
+			/// Margin after.
+			margin: u128,
+			/// Mark price after.
+			mark_price: u128,
+		},
+		/// A liquidation's bad debt was absorbed.
+		BadDebtSettled {
+			who: T::AccountId,
+			market: MarketId,
+			bad_debt: u128,
+			/// Paid by the insurance fund (within the market's cap).
+			covered_by_insurance: u128,
+			/// Spread over both sides' cumulative funding.
+			socialised: u128,
+			/// Taken from the convergence reserve (no open interest left to carry it).
+			from_convergence_reserve: u128,
+		},
+		/// A loss the insurance fund could not cover was added to both sides' cumulative
+		/// funding: every unit of size, long or short, owes `per_unit` more.
+		LossSocialised { market: MarketId, amount: u128, per_unit: i128 },
 	}
 
 	#[pallet::error]
@@ -379,8 +451,13 @@ pub mod pallet {
 		WrongSide,
 		/// A margin ratio was asked of something with zero notional.
 		ZeroNotional,
-		/// Not liquidatable.
+		/// The position's MR is at or above the maintenance margin ratio.
 		NotLiquidatable,
+		/// A cross account is liquidated through its position with the largest maintenance
+		/// requirement first.
+		NotLargestRequirement,
+		/// The block already holds `MaxLiquidationsPerBlock` offchain-worker liquidations.
+		LiquidationBudgetSpent,
 		/// No open interest.
 		NoOpenInterest,
 		/// Invalid liquidity multiplier.
@@ -416,6 +493,11 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Validators scan positions and submit liquidations (see [`offchain`]).
+		fn offchain_worker(block: BlockNumberFor<T>) {
+			Self::scan_for_liquidations(block);
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(
 			_n: BlockNumberFor<T>,
@@ -615,6 +697,38 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_remove_margin(&who, market, amount)
+		}
+
+		/// Liquidates `account`'s position in `market` (DESIGN §8): partially when that
+		/// restores the margin ratio, fully otherwise; penalty half to the liquidator, half
+		/// to the insurance fund; bad debt covered by the fund, beyond its cap socialised.
+		///
+		/// - Origin: signed (a keeper, who earns the liquidator's half), or an authorised
+		///   general transaction from a validator's offchain worker (the block author earns
+		///   it). Authorisation re-checks that the position is liquidatable, dedupes by
+		///   `(account, market)` and enforces `MaxLiquidationsPerBlock`.
+		/// - Events: `PositionLiquidated`, `FeeDistributed`, `BadDebtSettled` and
+		///   `LossSocialised` when there is bad debt.
+		/// - Errors: `UnknownMarket`, `MarketPaused`, `NoPosition`, `NotLiquidatable`,
+		///   `NotLargestRequirement`, `FluctuationLimitExceeded`, `InsufficientDepth`.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::liquidate().max(T::WeightInfo::liquidate_bankrupt()))]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_liquidate())]
+		#[pallet::authorize(Self::authorize_liquidation)]
+		pub fn liquidate(
+			origin: OriginFor<T>,
+			account: T::AccountId,
+			market: MarketId,
+		) -> DispatchResult {
+			let liquidator = match origin.into() {
+				Ok(RawOrigin::Signed(keeper)) => Liquidator::Keeper(keeper),
+				Ok(RawOrigin::Authorized) => {
+					Self::note_authorized_liquidation()?;
+					Liquidator::BlockAuthor
+				},
+				_ => return Err(DispatchError::BadOrigin),
+			};
+			Self::do_liquidate(&account, market, liquidator)
 		}
 	}
 

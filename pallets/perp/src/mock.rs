@@ -1,22 +1,33 @@
 //! Test runtime: System, Balances (18 decimals, ED = 1 raw unit), Timestamp and Perp, with
-//! a settable index price and an insurance fund that is a plain account.
+//! a settable index price, an insurance fund that is a plain account with a settable
+//! bad-debt cap, a settable block author, and authorised transactions for the OCW.
 
-use crate::{self as pallet_perp, IndexPrice, InsuranceFund, MarketParams, PriceProvider};
+use crate::{
+	self as pallet_perp, IndexPrice, InsuranceFund, InsuranceInflow, InsuranceOutflow, MarketId,
+	MarketParams, PriceProvider,
+};
 use core::cell::RefCell;
 use perp_math::ONE;
 use polkadot_sdk::{
 	frame_support::{
 		self, derive_impl, parameter_types,
-		traits::{ConstU128, ConstU32, ConstU64},
+		traits::{
+			fungible::{Inspect, Mutate},
+			tokens::{Fortitude, Preservation},
+			ConstU128, ConstU32, ConstU64,
+		},
 		PalletId,
 	},
 	frame_system::{self, EnsureRoot},
 	pallet_balances, pallet_timestamp, sp_io,
-	sp_runtime::BuildStorage,
+	sp_runtime::{generic, testing::TestXt, traits::BlakeTwo256, BuildStorage, DispatchError},
 };
 use std::collections::BTreeMap;
 
-type Block = frame_system::mocking::MockBlock<Test>;
+/// Transactions carry `AuthorizeCall`, as in the runtime, so OCW liquidations are authorised.
+pub type TxExtension = frame_system::AuthorizeCall<Test>;
+pub type Extrinsic = TestXt<RuntimeCall, TxExtension>;
+type Block = generic::Block<generic::Header<u64, BlakeTwo256>, Extrinsic>;
 pub type AccountId = u64;
 
 frame_support::construct_runtime!(
@@ -67,7 +78,10 @@ pub const COLLECTION: u32 = 7;
 
 thread_local! {
 	static INDEX: RefCell<BTreeMap<u32, IndexPrice>> = const { RefCell::new(BTreeMap::new()) };
-	static INSURANCE_FEES: RefCell<u128> = const { RefCell::new(0) };
+	static INSURANCE_INFLOWS: RefCell<Vec<(InsuranceInflow, u128)>> = const { RefCell::new(Vec::new()) };
+	static BAD_DEBT_CAP: RefCell<Option<u128>> = const { RefCell::new(None) };
+	static BAD_DEBT_CLAIMED: RefCell<u128> = const { RefCell::new(0) };
+	static AUTHOR: RefCell<Option<AccountId>> = const { RefCell::new(None) };
 }
 
 /// Oracle stand-in: whatever the test set.
@@ -93,20 +107,109 @@ pub fn clear_index(collection: u32) {
 	INDEX.with(|index| index.borrow_mut().remove(&collection));
 }
 
-/// Insurance stand-in: an account, and a tally of the fees reported to it.
+/// Insurance stand-in: a plain account that records what it was told it received and pays
+/// bad debt within a settable cap (unlimited unless set).
 pub struct MockInsurance;
 impl InsuranceFund<AccountId> for MockInsurance {
 	fn account() -> AccountId {
 		INSURANCE
 	}
-	fn on_fee_received(amount: u128) {
-		INSURANCE_FEES.with(|fees| *fees.borrow_mut() += amount);
+	fn on_received(_market: MarketId, inflow: InsuranceInflow, amount: u128) {
+		INSURANCE_INFLOWS.with(|inflows| inflows.borrow_mut().push((inflow, amount)));
 	}
+	fn capacity(_market: MarketId, outflow: InsuranceOutflow) -> u128 {
+		let available =
+			Balances::reducible_balance(&INSURANCE, Preservation::Preserve, Fortitude::Polite);
+		match outflow {
+			InsuranceOutflow::BadDebt => {
+				let claimed = BAD_DEBT_CLAIMED.with(|claimed| *claimed.borrow());
+				let cap = BAD_DEBT_CAP.with(|cap| *cap.borrow()).unwrap_or(u128::MAX);
+				available.min(cap.saturating_sub(claimed))
+			},
+			_ => available,
+		}
+	}
+	fn pay(
+		market: MarketId,
+		outflow: InsuranceOutflow,
+		to: &AccountId,
+		amount: u128,
+	) -> Result<u128, DispatchError> {
+		let paid = amount.min(Self::capacity(market, outflow));
+		if paid == 0 {
+			return Ok(0);
+		}
+		<Balances as Mutate<AccountId>>::transfer(&INSURANCE, to, paid, Preservation::Preserve)?;
+		if outflow == InsuranceOutflow::BadDebt {
+			BAD_DEBT_CLAIMED.with(|claimed| *claimed.borrow_mut() += paid);
+		}
+		Ok(paid)
+	}
+}
+
+/// What the insurance fund was told it received, in order.
+pub fn insurance_inflows() -> Vec<(InsuranceInflow, u128)> {
+	INSURANCE_INFLOWS.with(|inflows| inflows.borrow().clone())
+}
+
+/// The sum of the insurance fund's inflows of `kind`.
+pub fn insurance_received(kind: InsuranceInflow) -> u128 {
+	insurance_inflows().iter().filter(|(inflow, _)| *inflow == kind).map(|(_, amount)| amount).sum()
 }
 
 /// Fees reported to the insurance fund so far.
 pub fn insurance_fees_reported() -> u128 {
-	INSURANCE_FEES.with(|fees| *fees.borrow())
+	insurance_received(InsuranceInflow::Fee)
+}
+
+/// Caps the bad debt the fund pays in total.
+pub fn set_bad_debt_cap(cap: u128) {
+	BAD_DEBT_CAP.with(|stored| *stored.borrow_mut() = Some(cap));
+}
+
+/// Sets (or clears) the current block's author.
+pub fn set_block_author(author: Option<AccountId>) {
+	AUTHOR.with(|stored| *stored.borrow_mut() = author);
+}
+
+/// The block author stand-in.
+pub struct MockAuthor;
+impl frame_support::traits::Get<Option<AccountId>> for MockAuthor {
+	fn get() -> Option<AccountId> {
+		AUTHOR.with(|author| *author.borrow())
+	}
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = Extrinsic;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extension = TxExtension;
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_extension() -> TxExtension {
+		TxExtension::new()
+	}
+}
+
+/// The insurance fund's balance.
+pub fn insurance_balance() -> u128 {
+	Balances::balance(&INSURANCE)
 }
 
 parameter_types! {
@@ -132,6 +235,10 @@ impl pallet_perp::Config for Test {
 	type CollectionKey = u32;
 	type IndexPrice = MockOracle;
 	type InsuranceFund = MockInsurance;
+	type BlockAuthor = MockAuthor;
+	type LiquidationPriority = ConstU64<{ u64::MAX / 2 }>;
+	type MaxLiquidationsPerBlock = ConstU32<2>;
+	type LiquidationScanLimit = ConstU32<3>;
 	type Treasury = TreasuryAccount;
 	type PalletId = PerpPalletId;
 	type MarketAdmin = EnsureRoot<AccountId>;
@@ -166,6 +273,16 @@ impl Default for ExtBuilder {
 }
 
 impl ExtBuilder {
+	/// Starts the insurance fund with `amount` instead of the existential deposit.
+	pub fn insurance(mut self, amount: u128) -> Self {
+		for (who, balance) in self.balances.iter_mut() {
+			if *who == INSURANCE {
+				*balance = amount;
+			}
+		}
+		self
+	}
+
 	pub fn build(self) -> sp_io::TestExternalities {
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		pallet_balances::GenesisConfig::<Test> { balances: self.balances, ..Default::default() }
@@ -174,7 +291,10 @@ impl ExtBuilder {
 		let mut ext: sp_io::TestExternalities = storage.into();
 		ext.execute_with(|| {
 			INDEX.with(|index| index.borrow_mut().clear());
-			INSURANCE_FEES.with(|fees| *fees.borrow_mut() = 0);
+			INSURANCE_INFLOWS.with(|inflows| inflows.borrow_mut().clear());
+			BAD_DEBT_CAP.with(|cap| *cap.borrow_mut() = None);
+			BAD_DEBT_CLAIMED.with(|claimed| *claimed.borrow_mut() = 0);
+			AUTHOR.with(|author| *author.borrow_mut() = None);
 			System::set_block_number(1);
 			Timestamp::set_timestamp(START_MS);
 		});

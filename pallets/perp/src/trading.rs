@@ -2,10 +2,11 @@
 //! `perp_math::position` and `perp_math::margin`.
 
 use crate::{
+	collateral::Funds,
 	guards,
 	market::refresh_band,
 	pallet::{Config, Error, Event, MarketOf, Markets, Pallet, PositionCount, Positions},
-	traits::InsuranceFund,
+	traits::{InsuranceFund, InsuranceInflow},
 	types::{MarketId, OpenInterest, PositionInfo},
 };
 use perp_math::{
@@ -175,7 +176,7 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	fn tradable_market(market_id: MarketId) -> Result<MarketOf<T>, Error<T>> {
+	pub(crate) fn tradable_market(market_id: MarketId) -> Result<MarketOf<T>, Error<T>> {
 		let market = Self::market(market_id)?;
 		ensure!(!market.paused, Error::<T>::MarketPaused);
 		Ok(market)
@@ -335,16 +336,32 @@ impl<T: Config> Pallet<T> {
 				position.margin.checked_sub(shortfall).ok_or(Error::<T>::InsufficientCollateral)?;
 			Self::release_from_vault(who, shortfall)?;
 		}
+		Self::distribute_fee(Funds::Hold(who), market_id, market, fee)
+	}
+
+	/// Splits `fee`, paid out of `from`, between the insurance fund, the market's
+	/// convergence reserve (kept in the vault) and the treasury.
+	pub(crate) fn distribute_fee(
+		from: Funds<'_, T::AccountId>,
+		market_id: MarketId,
+		market: &mut MarketOf<T>,
+		fee: u128,
+	) -> Result<(), Error<T>> {
+		if fee == 0 {
+			return Ok(());
+		}
 		let split =
 			fees::split_fee(fee, market.params.insurance_share, market.params.convergence_share)
 				.map_err(Error::<T>::from)?;
-		Self::pay_from_hold(who, &T::InsuranceFund::account(), split.insurance)?;
-		Self::pay_from_hold(who, &T::Treasury::get(), split.treasury)?;
-		Self::commit_to_vault(who, split.convergence)?;
+		Self::pay_from(from, &T::InsuranceFund::account(), split.insurance)?;
+		Self::pay_from(from, &T::Treasury::get(), split.treasury)?;
+		if let Funds::Hold(who) = from {
+			Self::commit_to_vault(who, split.convergence)?;
+		}
 		market.convergence_reserve =
 			fixed::add(market.convergence_reserve, split.convergence).map_err(Error::<T>::from)?;
 		if split.insurance > 0 {
-			T::InsuranceFund::on_fee_received(split.insurance);
+			T::InsuranceFund::on_received(market_id, InsuranceInflow::Fee, split.insurance);
 		}
 		Self::deposit_event(Event::FeeDistributed {
 			market: market_id,
@@ -355,7 +372,7 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	fn store_position(
+	pub(crate) fn store_position(
 		who: &T::AccountId,
 		market_id: MarketId,
 		existed: bool,
@@ -494,7 +511,7 @@ fn settle_funding_into_margin<T: Config>(
 }
 
 /// Open interest with `before` taken out and `after` put in.
-fn updated_open_interest<T: Config>(
+pub(crate) fn updated_open_interest<T: Config>(
 	open_interest: OpenInterest,
 	before: &Position,
 	after: &Position,

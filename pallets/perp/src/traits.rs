@@ -1,7 +1,9 @@
 //! The pallet's boundaries: the index price and the insurance fund, implemented by the
 //! runtime (pallet-oracle, pallet-insurance) and by the mock in tests.
 
+use crate::types::MarketId;
 use codec::{Decode, Encode, MaxEncodedLen};
+use polkadot_sdk::sp_runtime::DispatchError;
 use scale_info::TypeInfo;
 
 /// An index price with the time it was observed.
@@ -19,12 +21,52 @@ pub trait PriceProvider<Key> {
 	fn index_price(key: &Key) -> Option<IndexPrice>;
 }
 
-/// The insurance fund, as far as trading is concerned: where its inflows are paid.
+/// Why money arrives in the insurance fund from a market.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum InsuranceInflow {
+	/// The insurance share of a trading fee.
+	Fee,
+	/// The insurance half of a liquidation penalty (or the whole penalty when no keeper
+	/// can be paid).
+	LiquidationPenalty,
+	/// What is left of an isolated position's margin after a full liquidation.
+	ResidualMargin,
+	/// A convergence event reduced what the AMM owes.
+	ConvergenceGain,
+	/// Funding the insurance fund received as the counterparty of an empty side.
+	FundingIncome,
+}
+
+/// Why the insurance fund pays out to a market.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum InsuranceOutflow {
+	/// Loss beyond a liquidated position's backing (capped per market per period).
+	BadDebt,
+	/// The liquidator's half of a penalty the margin could not pay.
+	LiquidatorReward,
+	/// Funding paid as the counterparty of an empty side.
+	FundingSubsidy,
+	/// A convergence event increased what the AMM owes beyond the market's reserve.
+	ConvergenceCost,
+}
+
+/// The insurance fund as the perp pallet sees it (the runtime wires pallet-insurance).
 pub trait InsuranceFund<AccountId> {
 	/// The account the fund holds its balance in.
 	fn account() -> AccountId;
-	/// Called after `amount` of trading fees was paid into [`Self::account`].
-	fn on_fee_received(_amount: u128) {}
+	/// Called after `amount` was paid into [`Self::account`] for `inflow`.
+	fn on_received(market: MarketId, inflow: InsuranceInflow, amount: u128);
+	/// What the fund would pay for `outflow` now (its balance, within the market's bad-debt
+	/// cap for [`InsuranceOutflow::BadDebt`]).
+	fn capacity(market: MarketId, outflow: InsuranceOutflow) -> u128;
+	/// Pays up to `amount` to `to` for `outflow`, within [`Self::capacity`]; returns what
+	/// it paid.
+	fn pay(
+		market: MarketId,
+		outflow: InsuranceOutflow,
+		to: &AccountId,
+		amount: u128,
+	) -> Result<u128, DispatchError>;
 }
 
 /// Hooks benchmarks need from the runtime.

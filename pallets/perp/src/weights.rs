@@ -52,6 +52,9 @@ pub trait WeightInfo {
 	fn close_position() -> Weight;
 	fn add_margin() -> Weight;
 	fn remove_margin() -> Weight;
+	fn liquidate() -> Weight;
+	fn liquidate_bankrupt() -> Weight;
+	fn authorize_liquidate() -> Weight;
 }
 
 /// Weights measured on the benchmark machine, with the runtime's database weights.
@@ -65,10 +68,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4`
+		//  Measured:  `3`
 		//  Estimated: `3489`
-		// Minimum execution time: 12_949_000 picoseconds.
-		Weight::from_parts(14_011_000, 3489)
+		// Minimum execution time: 12_508_000 picoseconds.
+		Weight::from_parts(13_941_000, 3489)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -76,10 +79,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
 	fn set_market_params() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `982`
+		//  Measured:  `981`
 		//  Estimated: `4366`
-		// Minimum execution time: 13_209_000 picoseconds.
-		Weight::from_parts(14_211_000, 4366)
+		// Minimum execution time: 13_020_000 picoseconds.
+		Weight::from_parts(14_261_000, 4366)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -87,10 +90,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
 	fn pause_market() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `982`
+		//  Measured:  `981`
 		//  Estimated: `4366`
-		// Minimum execution time: 12_418_000 picoseconds.
-		Weight::from_parts(13_580_000, 4366)
+		// Minimum execution time: 12_359_000 picoseconds.
+		Weight::from_parts(13_359_000, 4366)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -98,10 +101,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
 	fn unpause_market() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `982`
+		//  Measured:  `981`
 		//  Estimated: `4366`
-		// Minimum execution time: 12_569_000 picoseconds.
-		Weight::from_parts(13_690_000, 4366)
+		// Minimum execution time: 12_198_000 picoseconds.
+		Weight::from_parts(13_109_000, 4366)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -113,8 +116,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `195`
 		//  Estimated: `3593`
-		// Minimum execution time: 53_119_000 picoseconds.
-		Weight::from_parts(56_605_000, 3593)
+		// Minimum execution time: 53_099_000 picoseconds.
+		Weight::from_parts(55_352_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -128,10 +131,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `15945`
+		//  Measured:  `15944`
 		//  Estimated: `55006`
-		// Minimum execution time: 208_489_000 picoseconds.
-		Weight::from_parts(231_724_000, 55006)
+		// Minimum execution time: 202_761_000 picoseconds.
+		Weight::from_parts(219_255_000, 55006)
 			.saturating_add(T::DbWeight::get().reads(35_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -149,13 +152,17 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn open_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16988`
+		//  Measured:  `17085`
 		//  Estimated: `55006`
-		// Minimum execution time: 410_810_000 picoseconds.
-		Weight::from_parts(435_366_000, 55006)
-			.saturating_add(T::DbWeight::get().reads(41_u64))
+		// Minimum execution time: 419_864_000 picoseconds.
+		Weight::from_parts(447_956_000, 55006)
+			.saturating_add(T::DbWeight::get().reads(43_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
@@ -172,13 +179,17 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn reduce_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3044`
+		//  Measured:  `3141`
 		//  Estimated: `11402`
-		// Minimum execution time: 195_220_000 picoseconds.
-		Weight::from_parts(208_009_000, 11402)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
+		// Minimum execution time: 209_732_000 picoseconds.
+		Weight::from_parts(232_445_000, 11402)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
@@ -195,15 +206,19 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::PositionCount` (r:1 w:1)
 	/// Proof: `Perp::PositionCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn close_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3085`
+		//  Measured:  `3182`
 		//  Estimated: `11402`
-		// Minimum execution time: 234_248_000 picoseconds.
-		Weight::from_parts(249_019_000, 11402)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		// Minimum execution time: 249_070_000 picoseconds.
+		Weight::from_parts(270_231_000, 11402)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:0)
@@ -216,10 +231,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn add_margin() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2142`
+		//  Measured:  `2141`
 		//  Estimated: `6196`
-		// Minimum execution time: 76_754_000 picoseconds.
-		Weight::from_parts(84_987_000, 6196)
+		// Minimum execution time: 78_387_000 picoseconds.
+		Weight::from_parts(90_264_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -233,70 +248,160 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	fn remove_margin() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16086`
+		//  Measured:  `16085`
 		//  Estimated: `55006`
-		// Minimum execution time: 218_144_000 picoseconds.
-		Weight::from_parts(233_947_000, 55006)
+		// Minimum execution time: 219_325_000 picoseconds.
+		Weight::from_parts(242_390_000, 55006)
 			.saturating_add(T::DbWeight::get().reads(36_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Perp::Markets` (r:16 w:1)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::Positions` (r:17 w:1)
+	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:0)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Values` (r:1 w:0)
+	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
+	fn liquidate() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `16693`
+		//  Estimated: `55006`
+		// Minimum execution time: 474_765_000 picoseconds.
+		Weight::from_parts(506_231_000, 55006)
+			.saturating_add(T::DbWeight::get().reads(41_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Storage: `Perp::Markets` (r:1 w:1)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::Positions` (r:1 w:1)
+	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Values` (r:1 w:0)
+	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::Claims` (r:1 w:1)
+	/// Proof: `Insurance::Claims` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::ClaimCaps` (r:1 w:0)
+	/// Proof: `Insurance::ClaimCaps` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::DefaultClaimCap` (r:1 w:0)
+	/// Proof: `Insurance::DefaultClaimCap` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::PositionCount` (r:1 w:1)
+	/// Proof: `Perp::PositionCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	fn liquidate_bankrupt() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1769`
+		//  Estimated: `6196`
+		// Minimum execution time: 168_780_000 picoseconds.
+		Weight::from_parts(177_934_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+	}
+	/// Storage: `Perp::LiquidationsInBlock` (r:1 w:0)
+	/// Proof: `Perp::LiquidationsInBlock` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::Markets` (r:16 w:0)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::Positions` (r:17 w:0)
+	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:0)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Values` (r:1 w:0)
+	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	fn authorize_liquidate() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `16211`
+		//  Estimated: `55006`
+		// Minimum execution time: 256_120_000 picoseconds.
+		Weight::from_parts(270_842_000, 55006)
+			.saturating_add(T::DbWeight::get().reads(37_u64))
 	}
 }
 
 /// The same measured weights with ParityDb's database weights, for test runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(14_011_000, 3489)
+		Weight::from_parts(13_941_000, 3489)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_market_params() -> Weight {
-		Weight::from_parts(14_211_000, 4366)
+		Weight::from_parts(14_261_000, 4366)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn pause_market() -> Weight {
-		Weight::from_parts(13_580_000, 4366)
+		Weight::from_parts(13_359_000, 4366)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn unpause_market() -> Weight {
-		Weight::from_parts(13_690_000, 4366)
+		Weight::from_parts(13_109_000, 4366)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(56_605_000, 3593)
+		Weight::from_parts(55_352_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(231_724_000, 55006)
+		Weight::from_parts(219_255_000, 55006)
 			.saturating_add(ParityDbWeight::get().reads(35_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn open_position() -> Weight {
-		Weight::from_parts(435_366_000, 55006)
-			.saturating_add(ParityDbWeight::get().reads(41_u64))
+		Weight::from_parts(447_956_000, 55006)
+			.saturating_add(ParityDbWeight::get().reads(43_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn reduce_position() -> Weight {
-		Weight::from_parts(208_009_000, 11402)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
+		Weight::from_parts(232_445_000, 11402)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn close_position() -> Weight {
-		Weight::from_parts(249_019_000, 11402)
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
+		Weight::from_parts(270_231_000, 11402)
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn add_margin() -> Weight {
-		Weight::from_parts(84_987_000, 6196)
+		Weight::from_parts(90_264_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_margin() -> Weight {
-		Weight::from_parts(233_947_000, 55006)
+		Weight::from_parts(242_390_000, 55006)
 			.saturating_add(ParityDbWeight::get().reads(36_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn liquidate() -> Weight {
+		Weight::from_parts(506_231_000, 55006)
+			.saturating_add(ParityDbWeight::get().reads(41_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
+	fn liquidate_bankrupt() -> Weight {
+		Weight::from_parts(177_934_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
+	}
+	fn authorize_liquidate() -> Weight {
+		Weight::from_parts(270_842_000, 55006)
+			.saturating_add(ParityDbWeight::get().reads(37_u64))
 	}
 }

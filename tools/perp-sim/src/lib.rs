@@ -19,7 +19,8 @@
 //!   exactly the amount and `free` at the existential deposit, which no trade touches.
 //! - **Insurance fund**: genesis gives the insurance account (`InsuranceFund::account()`)
 //!   `insurance_fund` (at least the existential deposit, which the account needs to exist);
-//!   the other perp system accounts (vault, treasury) get the existential deposit.
+//!   the other perp system accounts (vault, treasury) get the existential deposit. The fund
+//!   covers bad debt up to its whole balance (no per-day claim cap).
 //! - **Time**: block 1 starts at Unix time 1 800 000 000 s. Steps run in the current block;
 //!   `next_block` starts the next block 6 s later (the chain's block time), `advance`
 //!   `seconds` later (at least 6, since Aura needs a new slot per block). Each block runs
@@ -44,15 +45,23 @@
 //!   closed. `margin_ratio` is the isolated position's own MR, or for a cross position the
 //!   account's MR over all its cross positions (§5); `null` when there is no notional.
 //!   Step-scoped figures (`exchanged_size`, `realized_pnl`, `fee`, `funding_payment`) sum
-//!   the step's `PositionChanged` events; `bad_debt`, `liquidation_penalty` and
-//!   `liquidator_reward` are "0" until liquidation exists.
+//!   the step's `PositionChanged` and `PositionLiquidated` events; `bad_debt`,
+//!   `liquidation_penalty` and `liquidator_reward` come from `PositionLiquidated`.
 //! - `accounts`: every scenario account; `free` is the free balance, `collateral` the
 //!   collateral held by the perp pallet (not committed to positions).
 //!
+//! ## Liquidations
+//! `liquidate` with `by` is a keeper's signed call (the keeper earns the liquidator's half).
+//! Without `by` it takes the offchain-worker path: the call must pass its
+//! `#[pallet::authorize]` check (as in the transaction pool and at block import) and is
+//! dispatched with the authorised origin; the block author earns the half, and with no
+//! Aura authority in the simulation's genesis there is none, so the fund keeps it. A refused
+//! authorisation reports the pallet's reason (`NotLiquidatable`).
+//!
 //! ## Not supported yet
-//! `liquidate`, `settle_funding`, `adjust_liquidity` and `converge` parse (with their
-//! arguments checked) but the pallet has no such calls yet: the step reports
-//! `"ok": false, "error": "Unsupported"` and changes nothing.
+//! `settle_funding`, `adjust_liquidity` and `converge` parse (with their arguments checked)
+//! but the pallet has no such calls yet: the step reports `"ok": false, "error":
+//! "Unsupported"` and changes nothing.
 //!
 //! ## Errors
 //! A malformed scenario (bad JSON, unknown field or parameter, bad number, an account used

@@ -14,10 +14,10 @@ use crate::{
 };
 use codec::Encode;
 use floorperp_runtime::{
-	configs::{perp_system_accounts, InsuranceAccount},
-	AccountId, AllPalletsWithSystem, Balances, BalancesConfig, BlockNumber, Hash, Perp, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, System, EXISTENTIAL_DEPOSIT,
-	SLOT_DURATION,
+	configs::{perp_system_accounts, InsuranceFundAdapter as InsuranceAccount},
+	AccountId, AllPalletsWithSystem, Balances, BalancesConfig, BlockNumber, Hash, InsuranceConfig,
+	Perp, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, System,
+	EXISTENTIAL_DEPOSIT, SLOT_DURATION,
 };
 use pallet_perp::{InsuranceFund, MarketId, MarketOf, Markets, PositionInfo, Positions};
 use perp_math::{margin, PositionValue};
@@ -221,10 +221,17 @@ impl Chain {
 				trade(&step.who, PerpCall::remove_margin { market: MARKET, amount: step.amount.0 })
 			},
 			Step::SetParams(overrides) => set_params(overrides),
-			Step::Liquidate(_)
-			| Step::SettleFunding(_)
-			| Step::AdjustLiquidity(_)
-			| Step::Converge(_) => Err(StepFailure::Unsupported),
+			Step::Liquidate(step) => {
+				let account = self.account(&step.who)?;
+				let call = PerpCall::liquidate { account: account.clone(), market: MARKET };
+				match &step.by {
+					Some(keeper) => trade(keeper, call),
+					None => liquidate_as_offchain_worker(account, call),
+				}
+			},
+			Step::SettleFunding(_) | Step::AdjustLiquidity(_) | Step::Converge(_) => {
+				Err(StepFailure::Unsupported)
+			},
 			Step::NextBlock(_) | Step::Advance(_) => Ok(()),
 		}
 	}
@@ -263,6 +270,10 @@ impl Chain {
 		self.now_ms = now_ms;
 		let inherent = pallet_timestamp::Call::<Runtime>::set { now: now_ms };
 		dispatch(RuntimeCall::Timestamp(inherent), RuntimeOrigin::none())
+	}
+
+	fn account(&self, name: &str) -> Result<AccountId, StepFailure> {
+		self.accounts.get(name).cloned().ok_or_else(|| unknown_account(name))
 	}
 
 	fn signed(&self, name: &str) -> Result<RuntimeOrigin, RunError> {
@@ -345,6 +356,9 @@ fn genesis_storage(
 	}
 	let config = RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: balances.into_iter().collect(), ..Default::default() },
+		// The fund covers bad debt up to its balance: scenarios study the economics, not
+		// the per-day claim cap (which `set_claim_cap` can still set on a real chain).
+		insurance: InsuranceConfig { default_claim_cap: u128::MAX, ..Default::default() },
 		..Default::default()
 	};
 	config.build_storage().map_err(|error| RunError::Setup(format!("genesis: {error}")))
@@ -357,6 +371,25 @@ fn feed_index(price: u128) -> Result<(), StepFailure> {
 		.map_err(|_| invalid_input("oracle feed larger than MaxFeedValues"))?;
 	let call = pallet_oracle::Call::<Runtime>::feed_values { values };
 	dispatch(RuntimeCall::Oracle(call), RuntimeOrigin::root())
+}
+
+/// The offchain-worker path: the call must pass its `#[pallet::authorize]` check, as the
+/// transaction pool and block import require, and is then dispatched with the authorised
+/// origin. A refusal reports why the position cannot be liquidated (`NotLiquidatable`).
+fn liquidate_as_offchain_worker(
+	account: AccountId,
+	call: pallet_perp::Call<Runtime>,
+) -> Result<(), StepFailure> {
+	use polkadot_sdk::frame_support::{pallet_prelude::TransactionSource, traits::Authorize};
+	let call = RuntimeCall::Perp(call);
+	let authorised = call.authorize(TransactionSource::Local).is_some_and(|result| result.is_ok());
+	if !authorised {
+		let reason = pallet_perp::Pallet::<Runtime>::liquidatable(&account, MARKET)
+			.err()
+			.map_or(pallet_perp::Error::<Runtime>::LiquidationBudgetSpent, |error| error);
+		return Err(StepFailure::Dispatch(reason.into()));
+	}
+	dispatch(call, frame_system::RawOrigin::Authorized.into())
 }
 
 /// `set_market_params` with the market's current parameters plus `overrides`.
@@ -447,6 +480,9 @@ struct StepFigures {
 	realized_pnl: i128,
 	fee: u128,
 	funding_payment: i128,
+	bad_debt: u128,
+	liquidation_penalty: u128,
+	liquidator_reward: u128,
 }
 
 /// The accounts whose position the step touched, with what it did to each.
@@ -468,6 +504,27 @@ fn step_figures(events: &[RuntimeEvent]) -> BTreeMap<AccountId, StepFigures> {
 				figures.realized_pnl = figures.realized_pnl.saturating_add(*realized_pnl);
 				figures.fee = figures.fee.saturating_add(*fee);
 				figures.funding_payment = figures.funding_payment.saturating_add(*funding_payment);
+			},
+			pallet_perp::Event::PositionLiquidated {
+				who,
+				exchanged_size,
+				fee,
+				realized_pnl,
+				funding_payment,
+				bad_debt,
+				penalty,
+				liquidator_reward,
+				..
+			} => {
+				let figures = touched.entry(who.clone()).or_default();
+				figures.exchanged_size = figures.exchanged_size.saturating_add(*exchanged_size);
+				figures.realized_pnl = figures.realized_pnl.saturating_add(*realized_pnl);
+				figures.fee = figures.fee.saturating_add(*fee);
+				figures.funding_payment = figures.funding_payment.saturating_add(*funding_payment);
+				figures.bad_debt = figures.bad_debt.saturating_add(*bad_debt);
+				figures.liquidation_penalty = figures.liquidation_penalty.saturating_add(*penalty);
+				figures.liquidator_reward =
+					figures.liquidator_reward.saturating_add(*liquidator_reward);
 			},
 			pallet_perp::Event::MarginAdded { who, .. }
 			| pallet_perp::Event::MarginRemoved { who, .. } => {
@@ -507,6 +564,9 @@ fn position_report(
 		realized_pnl: SignedUnits(figures.realized_pnl),
 		fee: Units(figures.fee),
 		funding_payment: SignedUnits(figures.funding_payment),
+		bad_debt: Units(figures.bad_debt),
+		liquidation_penalty: Units(figures.liquidation_penalty),
+		liquidator_reward: Units(figures.liquidator_reward),
 		..PositionReport::default()
 	};
 	if let Some(info) = stored {

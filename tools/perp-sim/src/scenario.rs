@@ -73,7 +73,7 @@ pub enum Step {
 	AddMargin(MarginStep),
 	/// `Perp::remove_margin`.
 	RemoveMargin(MarginStep),
-	/// Liquidation (not in the pallet yet: reported as `Unsupported`).
+	/// Liquidation by a keeper (`by`) or through the offchain-worker path.
 	Liquidate(LiquidateStep),
 	/// Funding settlement (not in the pallet yet: reported as `Unsupported`).
 	SettleFunding(NoFields),

@@ -175,6 +175,46 @@ fn isolated_and_cross_margin() {
 }
 
 #[test]
+fn liquidations_by_a_keeper_and_by_the_offchain_worker_path() {
+	let reports = run_scenario("liquidation.json");
+	assert_eq!(
+		errors(&reports),
+		[None, None, None, None, None, None, Some("NotLiquidatable"), None, None, None]
+	);
+	// Bob's short left Alice (isolated 5x long) at MR 11.27 %: partial.
+	let partial = &reports[5];
+	assert!(partial.events.contains(&"Perp.PositionLiquidated".to_owned()));
+	let alice = position(partial, "alice");
+	assert_eq!(alice.size, signed("29.271972113163802727"));
+	assert_eq!(alice.exchanged_size, signed("-4.061361220169530606"));
+	// Exactly maintenance (12.5 %) + buffer (0.5 %) restored, to the last raw unit.
+	assert_eq!(alice.margin_ratio, Some(signed("0.13")));
+	assert_eq!(alice.liquidation_penalty, units("1.909263705482192879"));
+	assert_eq!(alice.liquidator_reward, units("0.954631852741096439"));
+	assert_eq!(alice.fee, units("0.229111644657863146"));
+	// The keeper (carol, 0.001 free) earned half the penalty.
+	assert_eq!(partial.accounts["carol"].free, units("0.955631852741096439"));
+	// A second try finds her healthy and changes nothing.
+	assert_eq!(reports[6].market, partial.market);
+	assert_eq!(position(&reports[6], "alice").size, alice.size);
+	assert_eq!(position(&reports[6], "alice").margin, alice.margin);
+
+	// Bob shorts again: Alice is bankrupt; the OCW path (authorised origin) closes her out
+	// and the fund pays the bad debt. With no block author known in the simulation, the
+	// fund keeps the liquidator's half.
+	let full = &reports[9];
+	assert!(full.events.contains(&"Perp.BadDebtSettled".to_owned()));
+	let alice = position(full, "alice");
+	assert_eq!(alice.size, signed("0"));
+	assert_eq!(alice.bad_debt, units("43.316530689551524518"));
+	assert_eq!(alice.liquidator_reward, units("0"));
+	assert_eq!(
+		full.insurance_fund.0,
+		reports[8].insurance_fund.0 - units("43.316530689551524518").0
+	);
+}
+
+#[test]
 fn unsupported_mechanisms_report_and_change_nothing() {
 	let reports = run_scenario("unsupported.json");
 	assert_eq!(
@@ -182,8 +222,8 @@ fn unsupported_mechanisms_report_and_change_nothing() {
 		[
 			None,
 			None,
-			Some("Unsupported"),
-			Some("Unsupported"),
+			Some("NotLiquidatable"),
+			Some("NotLiquidatable"),
 			Some("Unsupported"),
 			Some("Unsupported"),
 			Some("Unsupported"),

@@ -1,0 +1,34 @@
+//! The `InsuranceApi` runtime API (DESIGN §9, §12): the insurance fund's state and each
+//! market's remaining bad-debt cover, without signing anything.
+//!
+//! Polkadot-JS calls it as `api.call.insuranceApi.<method>`; the runtime's metadata (v15+)
+//! describes every method and type, so no client-side type definitions are needed.
+//!
+//! Units: amounts are raw 18-decimal integers (`10^18` = 1 unit). The types are documented
+//! in [`pallet_insurance`].
+#![cfg_attr(not(feature = "std"), no_std)]
+// The macro passes arguments by `&mut` where clippy would not.
+#![allow(clippy::unnecessary_mut_passed)]
+
+pub use pallet_insurance::InsuranceState;
+
+use codec::Codec;
+
+polkadot_sdk::sp_api::decl_runtime_apis! {
+	/// Read-only views of the insurance fund.
+	pub trait InsuranceApi<AccountId, MarketId>
+	where
+		AccountId: Codec,
+		MarketId: Codec,
+	{
+		/// The fund's account, balance, what it can pay out (`available`), target balance,
+		/// low watermark and whether the balance is below it, the withdrawable surplus, the
+		/// default claim cap and the claim period (blocks).
+		fn state() -> InsuranceState<AccountId>;
+
+		/// The bad-debt cover `market` may still claim now: its cap (override or default)
+		/// less what it claimed in the current claim period, bounded by what the fund can
+		/// pay.
+		fn claim_capacity(market: MarketId) -> u128;
+	}
+}

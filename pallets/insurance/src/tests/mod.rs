@@ -1,0 +1,7 @@
+mod admin;
+mod claims;
+mod contributions;
+mod genesis;
+mod invariants;
+mod payouts;
+mod watermark;

@@ -1,0 +1,198 @@
+//! The liquidation offchain worker and the authorisation of its transactions, with the
+//! offchain and transaction-pool test externalities.
+
+use crate::{
+	mock::*,
+	offchain::{CURSOR_KEY, NOT_LIQUIDATABLE},
+	pallet::*,
+	Call as PerpCall,
+};
+use codec::{Decode, Encode};
+use perp_math::Side;
+use polkadot_sdk::{
+	frame_support::{
+		assert_ok,
+		pallet_prelude::{InvalidTransaction, TransactionSource, TransactionValidityError},
+		storage::StoragePrefixedMap,
+		traits::{fungible::Mutate, Authorize, Hooks},
+	},
+	frame_system::RawOrigin,
+	sp_core::offchain::{
+		testing::{TestOffchainExt, TestTransactionPoolExt},
+		OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+	},
+	sp_runtime::{generic::Preamble, offchain::storage::StorageValueRef},
+};
+
+/// Runs `test` with an offchain worker and a transaction pool; `test` gets a function that
+/// returns the pool's transactions.
+fn with_offchain(test: impl FnOnce(&dyn Fn() -> Vec<Vec<u8>>)) {
+	let mut ext = ExtBuilder::default().build();
+	let (offchain, _state) = TestOffchainExt::new();
+	let (pool, pool_state) = TestTransactionPoolExt::new();
+	ext.register_extension(OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(OffchainWorkerExt::new(offchain));
+	ext.register_extension(TransactionPoolExt::new(pool));
+	ext.execute_with(|| {
+		test(&|| pool_state.read().transactions.clone());
+		Perp::do_try_state().expect("invariants hold after the test");
+	});
+}
+
+fn open(who: AccountId, side: Side, margin_amount: u128, isolated: bool) {
+	assert_ok!(Perp::deposit(RuntimeOrigin::signed(who), 1_000 * UNIT));
+	assert_ok!(Perp::open_position(
+		RuntimeOrigin::signed(who),
+		0,
+		side,
+		margin_amount,
+		5 * UNIT,
+		isolated,
+		0
+	));
+}
+
+/// Alice (isolated long) pushed below 10 % by Bob's short; Charlie holds a healthy long.
+fn one_underwater_position() {
+	create_market_with(unguarded_params());
+	open(CHARLIE, Side::Long, 5 * UNIT, false);
+	open(ALICE, Side::Long, 100 * UNIT, true);
+	open(BOB, Side::Short, 25 * UNIT, false);
+	let mark = Markets::<Test>::get(0).unwrap().reserves.mark_price().unwrap();
+	set_index(COLLECTION, mark);
+	next_block();
+}
+
+fn decoded(transactions: Vec<Vec<u8>>) -> Vec<Extrinsic> {
+	transactions.iter().map(|bytes| Extrinsic::decode(&mut &bytes[..]).unwrap()).collect()
+}
+
+fn calls(transactions: Vec<Vec<u8>>) -> Vec<RuntimeCall> {
+	decoded(transactions).into_iter().map(|xt| xt.function).collect()
+}
+
+#[test]
+fn an_underwater_position_produces_exactly_one_authorised_liquidation() {
+	with_offchain(|pool| {
+		one_underwater_position();
+		Perp::offchain_worker(System::block_number());
+
+		let calls = calls(pool());
+		let expected: RuntimeCall =
+			PerpCall::<Test>::liquidate { account: ALICE, market: 0 }.into();
+		assert_eq!(calls, vec![expected.clone()]);
+		// The transaction is a general (authorised) one, not a bare or signed extrinsic.
+		let xt = decoded(pool()).remove(0);
+		assert!(matches!(xt.preamble, Preamble::General(..)));
+
+		let (validity, _unspent) =
+			expected.authorize(TransactionSource::External).expect("liquidate authorises").unwrap();
+		assert_eq!(validity.priority, u64::MAX / 2);
+		assert_eq!(validity.provides, vec![("PerpLiquidation", (ALICE, 0u32).encode()).encode()]);
+		assert!(validity.propagate);
+
+		// Dispatched as the authorised origin it liquidates Alice, and then authorises no more.
+		assert_ok!(Perp::liquidate(RawOrigin::Authorized.into(), ALICE, 0));
+		assert!(Positions::<Test>::get(ALICE, 0).is_none());
+		assert_eq!(
+			expected.authorize(TransactionSource::External).unwrap(),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(NOT_LIQUIDATABLE)))
+		);
+	});
+}
+
+#[test]
+fn healthy_positions_produce_no_transaction() {
+	with_offchain(|pool| {
+		create_market_with(unguarded_params());
+		open(ALICE, Side::Long, 100 * UNIT, true);
+		open(BOB, Side::Short, 10 * UNIT, false);
+		next_block();
+		Perp::offchain_worker(System::block_number());
+		assert!(pool().is_empty());
+		let call: RuntimeCall = PerpCall::<Test>::liquidate { account: ALICE, market: 0 }.into();
+		assert_eq!(
+			call.authorize(TransactionSource::External).unwrap(),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(NOT_LIQUIDATABLE)))
+		);
+	});
+}
+
+#[test]
+fn validators_submit_identical_transactions_that_dedupe_by_tag() {
+	with_offchain(|pool| {
+		one_underwater_position();
+		// Two workers (two validators, or one validator over two blocks) find the same
+		// position: the pool sees two copies with one tag, and keeps one.
+		Perp::offchain_worker(System::block_number());
+		StorageValueRef::persistent(CURSOR_KEY).clear();
+		Perp::offchain_worker(System::block_number() + 1);
+		let calls = calls(pool());
+		assert_eq!(calls.len(), 2);
+		assert_eq!(calls[0], calls[1]);
+		let tags: Vec<_> = calls
+			.iter()
+			.map(|call| call.authorize(TransactionSource::External).unwrap().unwrap().0.provides)
+			.collect();
+		assert_eq!(tags[0], tags[1]);
+	});
+}
+
+#[test]
+fn the_scan_resumes_where_it_stopped() {
+	with_offchain(|_pool| {
+		create_market_with(unguarded_params());
+		for trader in 10..15u64 {
+			<Balances as Mutate<AccountId>>::set_balance(&trader, 2_000 * UNIT);
+			open(trader, Side::Long, UNIT, false);
+		}
+		let all: Vec<Vec<u8>> = Positions::<Test>::iter_keys()
+			.map(|(who, market)| Positions::<Test>::hashed_key_for(who, market))
+			.collect();
+		assert_eq!(all.len(), 5);
+		let prefix = Positions::<Test>::final_prefix().to_vec();
+
+		// Scan limit 3: the first run stops after the third key, the next resumes there.
+		let first = Perp::scan_positions(prefix.clone(), 3);
+		assert_eq!((first.scanned, first.resume_after.clone()), (3, all[2].clone()));
+		let second = Perp::scan_positions(first.resume_after, 3);
+		// Two left, then it wraps around to the first key.
+		assert_eq!((second.scanned, second.resume_after), (3, all[0].clone()));
+		// Never twice in one run: from the start, with a limit above the map's size.
+		let whole = Perp::scan_positions(all[2].clone(), 10);
+		assert_eq!((whole.scanned, whole.resume_after), (5, all[2].clone()));
+
+		// The worker keeps its cursor in persistent offchain storage between blocks.
+		let cursor = StorageValueRef::persistent(CURSOR_KEY);
+		cursor.set(&all[1]);
+		Perp::offchain_worker(System::block_number());
+		assert_eq!(cursor.get::<Vec<u8>>().unwrap(), Some(all[4].clone()));
+		next_block();
+		Perp::offchain_worker(System::block_number());
+		assert_eq!(cursor.get::<Vec<u8>>().unwrap(), Some(all[2].clone()));
+	});
+}
+
+#[test]
+fn a_full_liquidation_budget_defers_further_liquidations() {
+	with_offchain(|_pool| {
+		one_underwater_position();
+		let call: RuntimeCall = PerpCall::<Test>::liquidate { account: ALICE, market: 0 }.into();
+		// MaxLiquidationsPerBlock = 2 in the mock.
+		LiquidationsInBlock::<Test>::put((System::block_number(), 2));
+		assert_eq!(
+			call.authorize(TransactionSource::External).unwrap(),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources))
+		);
+		assert_eq!(
+			Perp::liquidate(RawOrigin::Authorized.into(), ALICE, 0),
+			Err(Error::<Test>::LiquidationBudgetSpent.into())
+		);
+		// A keeper's signed call is not limited by the budget.
+		assert_ok!(Perp::liquidate(RuntimeOrigin::signed(CHARLIE), ALICE, 0));
+		// The next block has a fresh budget.
+		next_block();
+		assert!(call.authorize(TransactionSource::External).unwrap().is_err_and(|error| error
+			== TransactionValidityError::Invalid(InvalidTransaction::Custom(NOT_LIQUIDATABLE))));
+	});
+}

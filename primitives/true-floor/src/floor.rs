@@ -1,0 +1,170 @@
+//! The floor state machine: sales in, a smoothed low-quantile floor out.
+
+use crate::{
+	eligibility::{EligibilityFilter, RejectReason},
+	error::FloorResult,
+	fixed::{mul_div, relative_difference, ONE},
+	outliers::{bounded_step, RobustCentre},
+	params::FloorParams,
+	smoothing::Ema,
+	types::Sale,
+};
+use alloc::{collections::VecDeque, vec::Vec};
+
+/// What happened to an ingested sale.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Verdict {
+	/// The sale counts towards the floor.
+	Accepted,
+	/// The sale was ignored, and why.
+	Rejected(RejectReason),
+}
+
+/// Everything the floor remembers, all of it bounded by [`FloorParams`].
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct FloorState {
+	params: FloorParams,
+	filter: EligibilityFilter,
+	/// The last `centre_window` eligible prices (outliers included, so a genuine regime
+	/// change moves the centre after enough sales instead of being rejected forever).
+	eligible: VecDeque<u128>,
+	/// The last `quantile_window` accepted prices.
+	accepted: VecDeque<u128>,
+	/// The step-bounded, unsmoothed floor.
+	instant: Option<u128>,
+	/// The smoothed floor.
+	ema: Option<Ema>,
+}
+
+/// Appends `price`, dropping the oldest beyond `cap`.
+fn push_capped(queue: &mut VecDeque<u128>, price: u128, cap: u32) {
+	let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+	while queue.len() >= cap {
+		if queue.pop_front().is_none() {
+			break;
+		}
+	}
+	queue.push_back(price);
+}
+
+/// The `q`-quantile of `prices` (lower nearest rank: index `⌊q · (n − 1)⌋` of the sorted
+/// prices); `None` if empty.
+pub fn low_quantile(prices: impl IntoIterator<Item = u128>, q: u128) -> Option<u128> {
+	let mut sorted: Vec<u128> = prices.into_iter().collect();
+	sorted.sort_unstable();
+	let last = u128::try_from(sorted.len().checked_sub(1)?).ok()?;
+	let index = usize::try_from(mul_div(last, q.min(ONE), ONE).ok()?).ok()?;
+	sorted.get(index).copied()
+}
+
+impl FloorState {
+	/// An empty state; fails if `params` do not [validate](FloorParams::validate).
+	pub fn new(params: FloorParams) -> FloorResult<Self> {
+		params.validate()?;
+		Ok(Self {
+			params,
+			filter: EligibilityFilter::new(),
+			eligible: VecDeque::new(),
+			accepted: VecDeque::new(),
+			instant: None,
+			ema: None,
+		})
+	}
+
+	/// The parameters in use.
+	pub fn params(&self) -> &FloorParams {
+		&self.params
+	}
+
+	/// Runs `sale` through eligibility, the outlier filters and, if accepted, the floor.
+	/// Never panics and never fails: anything that cannot be priced is rejected.
+	pub fn ingest(&mut self, sale: &Sale) -> Verdict {
+		if let Err(reason) = self.filter.check(sale, &self.params) {
+			return Verdict::Rejected(reason);
+		}
+		let centre = self.robust_centre();
+		push_capped(&mut self.eligible, sale.price, self.params.centre_window);
+		if let Some(centre) = centre {
+			if let Err(reason) = centre.classify(sale.price, &self.params) {
+				return Verdict::Rejected(reason);
+			}
+		}
+		push_capped(&mut self.accepted, sale.price, self.params.quantile_window);
+		self.update_floor(sale.timestamp);
+		Verdict::Accepted
+	}
+
+	/// Median and MAD of the recent eligible prices, once there are `min_samples` of them.
+	pub fn robust_centre(&self) -> Option<RobustCentre> {
+		if self.eligible.len() < self.min_samples() {
+			return None;
+		}
+		RobustCentre::of(self.eligible.iter().copied())
+	}
+
+	fn min_samples(&self) -> usize {
+		usize::try_from(self.params.min_samples).unwrap_or(usize::MAX)
+	}
+
+	/// Moves the instantaneous floor towards the quantile of the accepted window, by at
+	/// most one step, and feeds it to the EMA at `now`. An arithmetic failure (impossible
+	/// with validated parameters and prices below `max_price`) leaves the floor unchanged.
+	fn update_floor(&mut self, now: u64) {
+		if self.accepted.len() < self.min_samples() {
+			return;
+		}
+		let Some(target) = low_quantile(self.accepted.iter().copied(), self.params.quantile) else {
+			return;
+		};
+		let instant = match self.instant {
+			None => target,
+			Some(previous) => match bounded_step(previous, target, self.params.max_step) {
+				Ok(bounded) => bounded,
+				Err(_) => return,
+			},
+		};
+		let ema = match self.ema {
+			None => Ok(Ema::new(instant, now)),
+			Some(ema) => ema.advance(now, instant, self.params.half_life),
+		};
+		if let Ok(ema) = ema {
+			self.instant = Some(instant);
+			self.ema = Some(ema);
+		}
+	}
+
+	/// The quantile of the accepted window after the step bound, before smoothing.
+	pub fn instant_floor(&self) -> Option<u128> {
+		self.instant
+	}
+
+	/// The smoothed floor as of the last accepted sale; `None` until `min_samples` sales
+	/// were accepted.
+	pub fn floor(&self) -> Option<u128> {
+		self.ema.map(|ema| ema.value)
+	}
+
+	/// The smoothed floor at `now`, having decayed towards the instantaneous floor since
+	/// the last accepted sale.
+	pub fn floor_at(&self, now: u64) -> Option<u128> {
+		self.ema.and_then(|ema| ema.value_at(now, self.params.half_life).ok())
+	}
+
+	/// Whether to publish the floor at `now`, given the last published `(price, time)`:
+	/// yes if nothing was published yet, if the heartbeat has passed, or if the floor moved
+	/// by more than `publish_deviation` of the published price. Never without a floor.
+	pub fn should_publish(&self, now: u64, last_published: Option<(u128, u64)>) -> bool {
+		let Some(current) = self.floor_at(now) else {
+			return false;
+		};
+		let Some((published, published_at)) = last_published else {
+			return true;
+		};
+		if now.saturating_sub(published_at) >= self.params.heartbeat {
+			return true;
+		}
+		// A zero published price cannot be compared against: replace it.
+		relative_difference(current, published)
+			.map_or(true, |moved| moved > self.params.publish_deviation)
+	}
+}

@@ -1,0 +1,15 @@
+//! Backtest of the true floor price (DESIGN §10) over sale CSVs.
+//!
+//! [`input`] maps a CSV's columns onto [`Sale`](true_floor::Sale)s, [`backtest`] runs them
+//! through [`FloorState`](true_floor::FloorState) and counts verdicts, [`robustness`]
+//! replays the stream with injected wash trades and outliers, [`plot`] draws the result.
+
+pub mod backtest;
+pub mod input;
+pub mod plot;
+pub mod price;
+pub mod robustness;
+
+pub use backtest::{run, Backtest, Counts};
+pub use input::{read_sales, ColumnMap, Input};
+pub use robustness::{robustness, Robustness};
