@@ -89,7 +89,6 @@ pub(crate) struct LiquidationReceipt {
 	pub fee: u128,
 	pub penalty: u128,
 	pub liquidator_reward: u128,
-	pub insurance_penalty: u128,
 	pub realized_pnl: i128,
 	pub funding_payment: i128,
 	pub bad_debt: u128,
@@ -136,13 +135,14 @@ impl<T: Config> Pallet<T> {
 		market.net_size =
 			fixed::add_signed(market.net_size, outcome.exchanged_size).map_err(Error::<T>::from)?;
 
+		let keeper = Self::keeper_account(liquidator);
 		let receipt = Self::settle_liquidation_money(
 			who,
 			market_id,
 			&mut market,
 			&info,
 			&outcome,
-			&liquidator,
+			keeper.as_ref(),
 		)?;
 		let cover = Self::absorb_bad_debt(market_id, &mut market, receipt.bad_debt)?;
 		Markets::<T>::insert(market_id, &market);
@@ -153,11 +153,8 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::PositionLiquidated {
 			who: who.clone(),
 			market: market_id,
-			liquidator: match liquidator {
-				Liquidator::Keeper(keeper) => Some(keeper),
-				Liquidator::BlockAuthor => T::BlockAuthor::get(),
-			},
-			full: kind == LiquidationKind::Full || after.position.size == 0,
+			liquidator: keeper,
+			full: after.position.size == 0,
 			margin_ratio: assessment.margin_ratio,
 			exchanged_size: receipt.exchanged_size,
 			exchanged_notional: receipt.exchanged_notional,
@@ -291,7 +288,7 @@ impl<T: Config> Pallet<T> {
 		market: &mut MarketOf<T>,
 		info: &PositionInfo,
 		outcome: &TradeOutcome,
-		liquidator: &Liquidator<T::AccountId>,
+		keeper: Option<&T::AccountId>,
 	) -> Result<LiquidationReceipt, DispatchError> {
 		let quote = outcome.exchanged_notional;
 		let fee = fees::fee_amount(quote, market.params.fee_ratio).map_err(Error::<T>::from)?;
@@ -325,10 +322,9 @@ impl<T: Config> Pallet<T> {
 		// What the margin cannot pay comes from the hold (cross only: `hold` is 0 otherwise).
 		Self::commit_to_vault(who, costs.saturating_sub(position_margin))?;
 
-		let keeper = Self::keeper_account(liquidator);
 		let liquidator_reward = Self::pay_liquidator(
 			market_id,
-			keeper.as_ref(),
+			keeper,
 			reward_from_margin,
 			settlement.liquidator_reward_from_insurance,
 		)?;
@@ -353,7 +349,6 @@ impl<T: Config> Pallet<T> {
 			fee: settlement.fee,
 			penalty,
 			liquidator_reward,
-			insurance_penalty: settlement.insurance_penalty,
 			realized_pnl: outcome.realized_pnl,
 			funding_payment: outcome.funding_payment,
 			bad_debt: settlement.bad_debt,
@@ -363,9 +358,9 @@ impl<T: Config> Pallet<T> {
 
 	/// The liquidator's account: the keeper, or the block author for offchain workers
 	/// (`None` when the author is unknown: the fund keeps that half).
-	fn keeper_account(liquidator: &Liquidator<T::AccountId>) -> Option<T::AccountId> {
+	fn keeper_account(liquidator: Liquidator<T::AccountId>) -> Option<T::AccountId> {
 		match liquidator {
-			Liquidator::Keeper(keeper) => Some(keeper.clone()),
+			Liquidator::Keeper(keeper) => Some(keeper),
 			Liquidator::BlockAuthor => T::BlockAuthor::get(),
 		}
 	}
