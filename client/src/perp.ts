@@ -84,6 +84,51 @@ export interface AccountSummary extends Struct {
 
 export type Side = 'Long' | 'Short';
 
+/** One unit (10^18 raw). */
+export const UNIT = 10n ** 18n;
+/** 0.001 (10^15 raw). */
+export const MILLI = 10n ** 15n;
+
+/** DESIGN §15 defaults: every guard on, as a real market runs. */
+export const DEFAULT_PARAMS = {
+  initialMarginRatio: 200n * MILLI,
+  maintenanceMarginRatio: 125n * MILLI,
+  fullLiquidationRatio: 100n * MILLI,
+  partialLiquidationRatio: 0n,
+  liquidationBuffer: 5n * MILLI,
+  minPartialNotional: 500n * MILLI,
+  liquidationFeeRatio: 25n * MILLI,
+  feeRatio: 3n * MILLI,
+  feeLevel1Threshold: 25n * MILLI,
+  feeLevel1Ratio: 10n * MILLI,
+  feeLevel1InFavourRatio: 3n * MILLI,
+  feeLevel2Threshold: 50n * MILLI,
+  feeLevel2Ratio: 50n * MILLI,
+  feeLevel2InFavourRatio: 3n * MILLI,
+  insuranceShare: 500n * MILLI,
+  convergenceShare: 250n * MILLI,
+  fluctuationLimit: 20n * MILLI,
+  maxOracleAge: 600,
+  maxMarkIndexDivergence: 100n * MILLI,
+  oracleMrDivergence: 100n * MILLI,
+  fundingPeriod: 3600,
+  twapWindow: 3600,
+  maxFundingRate: 125n * 10n ** 12n,
+  fundingMode: 'Balanced',
+  maxFundingSubsidy: 10n * MILLI,
+  convergenceThreshold: 50n * MILLI,
+  convergenceAfter: 28_800,
+  kExpandAbove: 500n * MILLI,
+  kShrinkBelow: 100n * MILLI,
+  kStep: 50n * MILLI,
+  kMin: 250n * MILLI,
+  kMax: 4000n * MILLI,
+  maxOpenInterest: 0n,
+  maxPositionNotional: 0n,
+  minTradeNotional: 0n,
+  sandwichGuard: true
+};
+
 /** The `PerpApi` methods as @polkadot/api decorates them from metadata. */
 export interface PerpApiCalls {
   marketInfo: (market: number) => Promise<Option<MarketInfo>>;
@@ -132,4 +177,11 @@ export function dispatchErrorName (api: ApiPromise, error: DispatchError): strin
     return `${section}.${name}`;
   }
   return error.toString();
+}
+
+/** The first `section.method` event among `events`; fails the test if there is none. */
+export function findEvent (events: EventRecord[], section: string, method: string): EventRecord {
+  const record = events.find(({ event }) => event.section === section && event.method === method);
+  if (record === undefined) throw new Error(`no ${section}.${method} event`);
+  return record;
 }

@@ -14,57 +14,14 @@ import type { ApiPromise } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import type { EventRecord } from '@polkadot/types/interfaces';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { startDevNode, type RunningNode } from '../src/devnode.ts';
-import { dispatchErrorName, eventBigInt, perpApi, type LiquidationPrice } from '../src/perp.ts';
+import { DEFAULT_PARAMS, dispatchErrorName, eventBigInt, findEvent, MILLI, perpApi, UNIT, type LiquidationPrice } from '../src/perp.ts';
 import { signAndFinalize, type Finalized } from '../src/tx.ts';
 
-const UNIT = 10n ** 18n;
-const MILLI = 10n ** 15n;
 const COLLECTION = 1;
 const FIVE_X = 5n * UNIT;
-
-/** DESIGN §15 defaults: every guard on, as a real market runs. */
-const DEFAULT_PARAMS = {
-  initialMarginRatio: 200n * MILLI,
-  maintenanceMarginRatio: 125n * MILLI,
-  fullLiquidationRatio: 100n * MILLI,
-  partialLiquidationRatio: 0n,
-  liquidationBuffer: 5n * MILLI,
-  minPartialNotional: 500n * MILLI,
-  liquidationFeeRatio: 25n * MILLI,
-  feeRatio: 3n * MILLI,
-  feeLevel1Threshold: 25n * MILLI,
-  feeLevel1Ratio: 10n * MILLI,
-  feeLevel1InFavourRatio: 3n * MILLI,
-  feeLevel2Threshold: 50n * MILLI,
-  feeLevel2Ratio: 50n * MILLI,
-  feeLevel2InFavourRatio: 3n * MILLI,
-  insuranceShare: 500n * MILLI,
-  convergenceShare: 250n * MILLI,
-  fluctuationLimit: 20n * MILLI,
-  maxOracleAge: 600,
-  maxMarkIndexDivergence: 100n * MILLI,
-  oracleMrDivergence: 100n * MILLI,
-  fundingPeriod: 3600,
-  twapWindow: 3600,
-  maxFundingRate: 125n * 10n ** 12n,
-  fundingMode: 'Balanced',
-  maxFundingSubsidy: 10n * MILLI,
-  convergenceThreshold: 50n * MILLI,
-  convergenceAfter: 28_800,
-  kExpandAbove: 500n * MILLI,
-  kShrinkBelow: 100n * MILLI,
-  kStep: 50n * MILLI,
-  kMin: 250n * MILLI,
-  kMax: 4000n * MILLI,
-  maxOpenInterest: 0n,
-  maxPositionNotional: 0n,
-  minTradeNotional: 0n,
-  sandwichGuard: true
-};
 
 let node: RunningNode;
 let alice: KeyringPair;
@@ -81,12 +38,6 @@ before(async () => {
 after(async () => {
   await node?.stop();
 });
-
-function findEvent (events: EventRecord[], section: string, method: string): EventRecord {
-  const record = events.find(({ event }) => event.section === section && event.method === method);
-  assert.ok(record, `a ${section}.${method} event`);
-  return record;
-}
 
 function liquidationAt (price: LiquidationPrice): bigint {
   assert.ok(price.isAt, `a finite liquidation price, got ${price.toString()}`);
