@@ -350,6 +350,10 @@ impl pallet_perp::BenchmarkHelper<CollectionId> for PerpBenchmarkHelper {
 			pallet_oracle::TimestampedValue { value: price, timestamp },
 		);
 	}
+
+	fn set_time(timestamp: Moment) {
+		pallet_timestamp::Now::<Runtime>::put(timestamp);
+	}
 }
 
 impl pallet_perp::Config for Runtime {
@@ -367,6 +371,7 @@ impl pallet_perp::Config for Runtime {
 	type MarketAdmin = EnsureRoot<AccountId>;
 	type TimeProvider = Timestamp;
 	type MaxMarkets = ConstU32<256>;
+	type MaxPriceSamples = ConstU32<64>;
 	type MaxPositionsPerAccount = ConstU32<16>;
 	type WeightInfo = pallet_perp::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]

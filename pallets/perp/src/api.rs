@@ -53,12 +53,39 @@ pub struct MarketInfo<CollectionKey> {
 	pub last_funding_time: u64,
 	/// When the next funding settlement is due: `last_funding_time + funding_period`.
 	pub next_funding_time: u64,
+	/// What settling funding now would do, from the TWAPs so far (`None` before the
+	/// first index).
+	pub funding_estimate: Option<FundingEstimate>,
 	/// Fees set aside for convergence costs, held by the vault.
 	pub convergence_reserve: u128,
+	/// Since when the mark has stayed beyond `convergence_threshold` of the index.
+	pub diverged_since: Option<u64>,
+	/// When `converge` becomes callable if the divergence holds.
+	pub convergence_due_at: Option<u64>,
+	/// Curve depth relative to launch (18-decimal).
+	pub depth: u128,
+	/// Liquidity migrations so far.
+	pub liquidity_version: u32,
 	/// A paused market accepts no trades.
 	pub paused: bool,
 	/// Every governance parameter (DESIGN §15).
 	pub params: MarketParams,
+}
+
+/// The funding settlement the TWAPs so far point to.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, TypeInfo)]
+pub struct FundingEstimate {
+	/// Mark TWAP over `twap_window`.
+	pub mark_twap: u128,
+	/// Index TWAP over `twap_window`.
+	pub index_twap: u128,
+	/// Quote per unit of size a long pays this period (negative = receives).
+	pub long_rate: i128,
+	/// Quote per unit of size a short receives this period (negative = pays): a short's
+	/// payment is `short_rate × size` with its negative size.
+	pub short_rate: i128,
+	/// The insurance fund's net result (negative = it pays a subsidy).
+	pub insurance: i128,
 }
 
 /// A position valued on its market's curve.
@@ -157,8 +184,18 @@ impl<T: Config> Pallet<T> {
 		market_id: MarketId,
 	) -> Result<Option<MarketInfo<T::CollectionKey>>, Error<T>> {
 		let Some(market) = Markets::<T>::get(market_id) else { return Ok(None) };
-		let next_funding_time =
-			market.last_funding_time.saturating_add(market.params.funding_period);
+		let next_funding_time = Self::next_funding_time(&market);
+		let funding_estimate =
+			Self::funding_quote(market_id, &market).ok().map(|quote| FundingEstimate {
+				mark_twap: quote.mark_twap,
+				index_twap: quote.index_twap,
+				long_rate: quote.split.long,
+				short_rate: quote.split.short,
+				insurance: quote.split.insurance,
+			});
+		let convergence_due_at = market
+			.divergence_since
+			.map(|since| since.saturating_add(market.params.convergence_after));
 		Ok(Some(MarketInfo {
 			mark_price: market.reserves.mark_price()?,
 			index: T::IndexPrice::index_price(&market.collection),
@@ -169,7 +206,12 @@ impl<T: Config> Pallet<T> {
 			cumulative_premium: market.cumulative_premium,
 			last_funding_time: market.last_funding_time,
 			next_funding_time,
+			funding_estimate,
 			convergence_reserve: market.convergence_reserve,
+			diverged_since: market.divergence_since,
+			convergence_due_at,
+			depth: market.depth,
+			liquidity_version: market.liquidity_version,
 			paused: market.paused,
 			params: market.params,
 			collection: market.collection,
@@ -181,16 +223,18 @@ impl<T: Config> Pallet<T> {
 		who: &T::AccountId,
 		market_id: MarketId,
 	) -> Result<Option<PositionDetails>, Error<T>> {
-		let Some(info) = Positions::<T>::get(who, market_id) else { return Ok(None) };
+		let Some(stored) = Positions::<T>::get(who, market_id) else { return Ok(None) };
 		let market = Self::market(market_id)?;
+		let info = Self::current_position(market_id, &market, stored)?;
 		Self::details_of(who, market_id, &info, &market).map(Some)
 	}
 
 	/// [`AccountSummary`] of `who`.
 	pub fn account_summary(who: &T::AccountId) -> Result<AccountSummary, Error<T>> {
 		let mut positions = Vec::new();
-		for (market_id, info) in Positions::<T>::iter_prefix(who) {
+		for (market_id, stored) in Positions::<T>::iter_prefix(who) {
 			let market = Self::market(market_id)?;
+			let info = Self::current_position(market_id, &market, stored)?;
 			positions.push(Self::details_of(who, market_id, &info, &market)?);
 		}
 		// Storage order follows key hashes; a list by market id reads better.

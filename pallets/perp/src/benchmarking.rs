@@ -25,6 +25,76 @@ fn now_ms<T: Config>() -> u64 {
 	u64::try_from(T::TimeProvider::now().as_millis()).unwrap_or(u64::MAX)
 }
 
+/// Moves the chain's clock `seconds` forward.
+fn advance_time<T: Config>(seconds: u64) {
+	T::BenchmarkHelper::set_time(now_ms::<T>() + seconds * 1_000);
+}
+
+/// The insurance fund can pay for anything the benchmarks ask of it.
+fn rich_insurance<T: Config>() {
+	T::Currency::set_balance(&T::InsuranceFund::account(), 1_000_000_000 * UNIT);
+}
+
+/// A market with both sides open (a long twice the short, so the net position is long),
+/// every trade guard off, the index at the mark, and a full window of TWAP samples.
+fn two_sided_market<T: Config>() -> Result<MarketId, BenchmarkError> {
+	fund_system_accounts::<T>();
+	rich_insurance::<T>();
+	let id = market::<T>()?;
+	let params = MarketParams {
+		fluctuation_limit: 0,
+		max_mark_index_divergence: 0,
+		sandwich_guard: false,
+		..MarketParams::default()
+	};
+	Pallet::<T>::do_set_market_params(id, params)
+		.map_err(|_| BenchmarkError::Stop("params failed"))?;
+	let long = trader::<T>()?;
+	let short: T::AccountId = account("short", 0, 0);
+	T::Currency::set_balance(&short, 1_000_000_000 * UNIT);
+	Pallet::<T>::do_deposit(&short, 100_000_000 * UNIT)
+		.map_err(|_| BenchmarkError::Stop("deposit failed"))?;
+	Pallet::<T>::do_open_position(&long, id, Side::Long, 20_000 * UNIT, 5 * UNIT, false, 0)
+		.map_err(|_| BenchmarkError::Stop("long failed"))?;
+	Pallet::<T>::do_open_position(&short, id, Side::Short, 10_000 * UNIT, 5 * UNIT, false, 0)
+		.map_err(|_| BenchmarkError::Stop("short failed"))?;
+	fill_price_history::<T>(id)?;
+	Ok(id)
+}
+
+/// Two TWAP windows of end-of-block records, one per sampling interval, the index fresh.
+fn fill_price_history<T: Config>(id: MarketId) -> Result<(), BenchmarkError> {
+	let market = Markets::<T>::get(id).ok_or(BenchmarkError::Stop("market"))?;
+	let interval = market.params.twap_window / crate::funding::SAMPLES_PER_WINDOW;
+	for _ in 0..(2 * crate::funding::SAMPLES_PER_WINDOW) {
+		advance_time::<T>(interval);
+		T::BenchmarkHelper::set_index_price(&market.collection, 10 * UNIT, now_ms::<T>());
+		Pallet::<T>::record_prices();
+	}
+	Ok(())
+}
+
+/// Funding of `id` due now, the index fresh.
+fn funding_due<T: Config>(id: MarketId) -> Result<(), BenchmarkError> {
+	let market = Markets::<T>::get(id).ok_or(BenchmarkError::Stop("market"))?;
+	let due_ms = (market.last_funding_time + market.params.funding_period) * 1_000;
+	T::BenchmarkHelper::set_time(due_ms.max(now_ms::<T>()));
+	T::BenchmarkHelper::set_index_price(&market.collection, 10 * UNIT, now_ms::<T>());
+	Ok(())
+}
+
+/// The two-sided market's mark has stayed far from an index that rose to 13 for
+/// `convergence_after`: converging costs more than the convergence reserve holds.
+fn convergence_due<T: Config>() -> Result<MarketId, BenchmarkError> {
+	let id = two_sided_market::<T>()?;
+	let market = Markets::<T>::get(id).ok_or(BenchmarkError::Stop("market"))?;
+	T::BenchmarkHelper::set_index_price(&market.collection, 13 * UNIT, now_ms::<T>());
+	Pallet::<T>::record_prices();
+	advance_time::<T>(market.params.convergence_after);
+	T::BenchmarkHelper::set_index_price(&market.collection, 13 * UNIT, now_ms::<T>());
+	Ok(id)
+}
+
 /// A trader with a large deposit.
 fn trader<T: Config>() -> Result<T::AccountId, BenchmarkError> {
 	let who: T::AccountId = account("trader", 0, 0);
@@ -282,6 +352,92 @@ mod benchmarks {
 				.ok_or(BenchmarkError::Stop("liquidate has authorize logic"))?
 				.map_err(|_| BenchmarkError::Stop("authorize failed"))?;
 		}
+		Ok(())
+	}
+
+	#[benchmark]
+	fn settle_funding() -> Result<(), BenchmarkError> {
+		// Dynamic k thins the idle curve at this settlement: the worst case also migrates
+		// the liquidity and funds the migration bound from the reserve and the fund.
+		let id = two_sided_market::<T>()?;
+		funding_due::<T>(id)?;
+		let caller: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id);
+		let market = Markets::<T>::get(id).ok_or(BenchmarkError::Stop("market"))?;
+		assert_eq!(market.liquidity_version, 1, "dynamic k migrated the curve");
+		Ok(())
+	}
+
+	#[benchmark]
+	fn authorize_settle_funding() -> Result<(), BenchmarkError> {
+		let id = two_sided_market::<T>()?;
+		funding_due::<T>(id)?;
+		let call = Call::<T>::settle_funding { market: id };
+		#[block]
+		{
+			call.authorize(TransactionSource::External)
+				.ok_or(BenchmarkError::Stop("settle_funding has authorize logic"))?
+				.map_err(|_| BenchmarkError::Stop("authorize failed"))?;
+		}
+		Ok(())
+	}
+
+	#[benchmark]
+	fn converge() -> Result<(), BenchmarkError> {
+		let id = convergence_due::<T>()?;
+		let caller: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id);
+		let market = Markets::<T>::get(id).ok_or(BenchmarkError::Stop("market"))?;
+		assert_eq!(market.reserves.mark_price().ok(), Some(13 * UNIT));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn authorize_converge() -> Result<(), BenchmarkError> {
+		let id = convergence_due::<T>()?;
+		let call = Call::<T>::converge { market: id };
+		#[block]
+		{
+			call.authorize(TransactionSource::External)
+				.ok_or(BenchmarkError::Stop("converge has authorize logic"))?
+				.map_err(|_| BenchmarkError::Stop("authorize failed"))?;
+		}
+		Ok(())
+	}
+
+	#[benchmark]
+	fn adjust_liquidity() -> Result<(), BenchmarkError> {
+		// Thinning with both sides open: the migration bound is funded first.
+		let id = two_sided_market::<T>()?;
+		let origin =
+			T::MarketAdmin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, UNIT / 2);
+		let market = Markets::<T>::get(id).ok_or(BenchmarkError::Stop("market"))?;
+		assert_eq!(market.depth, UNIT / 2);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn record_prices(m: Linear<1, 64>) -> Result<(), BenchmarkError> {
+		fund_system_accounts::<T>();
+		for _ in 0..m {
+			market::<T>()?;
+		}
+		// Every market starts its index TWAP, then each is due a new sample.
+		Pallet::<T>::record_prices();
+		advance_time::<T>(3_600);
+		for id in 0..m {
+			let market = Markets::<T>::get(id).ok_or(BenchmarkError::Stop("market"))?;
+			T::BenchmarkHelper::set_index_price(&market.collection, 11 * UNIT, now_ms::<T>());
+		}
+		#[block]
+		{
+			Pallet::<T>::record_prices();
+		}
+		assert_eq!(crate::pallet::PriceHistory::<T>::get(m - 1).len(), 2);
 		Ok(())
 	}
 

@@ -118,6 +118,7 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			let market = Markets::<T>::get(market_id).ok_or(Error::<T>::UnknownMarket)?;
+			let info = Self::current_position(market_id, &market, info)?;
 			let value = margin::value_position(
 				&info.position,
 				market.reserves,

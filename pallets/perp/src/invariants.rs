@@ -17,8 +17,11 @@ struct Totals {
 	long_notional: u128,
 	short_notional: u128,
 	margins: u128,
-	/// Σ pending funding (positive = owed to the vault), including socialised losses.
+	/// Σ pending funding (positive = owed to the vault), including socialised losses, of
+	/// the positions as remapped to the current liquidity version.
 	funding: i128,
+	/// Σ sizes remapped to the current liquidity version: what the AMM really owes.
+	current_net_size: i128,
 }
 
 impl<T: Config> Pallet<T> {
@@ -59,7 +62,7 @@ impl<T: Config> Pallet<T> {
 			// 2. Solvency: the vault must cover the margins, the convergence reserve and
 			// what the AMM owes the traders when they all close, less the funding they owe
 			// (a socialised loss is collected that way).
-			let obligation = convergence::amm_obligation(market.reserves, market.net_size)
+			let obligation = convergence::amm_obligation(market.reserves, sums.current_net_size)
 				.map_err(|_| "obligation undefined")?;
 			let owed = i128::try_from(sums.margins)
 				.ok()
@@ -88,7 +91,12 @@ impl<T: Config> Pallet<T> {
 			entry.margins =
 				entry.margins.checked_add(position.margin).ok_or("Σ margin overflows")?;
 			let market = Markets::<T>::get(market_id).ok_or("a position's market is missing")?;
-			let funding = funding::pending_funding(&position, &market.cumulative_premium)
+			let current = Self::current_position(market_id, &market, info)
+				.map_err(|_| "a position cannot be remapped")?
+				.position;
+			entry.current_net_size =
+				entry.current_net_size.checked_add(current.size).ok_or("Σ size overflows")?;
+			let funding = funding::pending_funding(&current, &market.cumulative_premium)
 				.map_err(|_| "pending funding undefined")?;
 			entry.funding = entry.funding.checked_add(funding).ok_or("Σ funding overflows")?;
 			let size = position.size.unsigned_abs();

@@ -86,7 +86,7 @@
 
 extern crate alloc;
 
-pub use api::{AccountSummary, MarketInfo, PositionDetails, TradeQuote};
+pub use api::{AccountSummary, FundingEstimate, MarketInfo, PositionDetails, TradeQuote};
 pub use liquidation::{Assessment, Liquidator};
 pub use pallet::*;
 pub use traits::{IndexPrice, InsuranceFund, InsuranceInflow, InsuranceOutflow, PriceProvider};
@@ -98,10 +98,12 @@ pub use traits::BenchmarkHelper;
 
 pub mod api;
 mod collateral;
+pub mod funding;
 mod guards;
 #[cfg(any(feature = "try-runtime", test))]
 mod invariants;
 mod liquidation;
+mod liquidity;
 mod market;
 mod offchain;
 mod trading;
@@ -198,6 +200,9 @@ pub mod pallet {
 		/// Upper bound on one account's open positions (bounds cross-margin valuation).
 		#[pallet::constant]
 		type MaxPositionsPerAccount: Get<u32>;
+		/// TWAP samples kept per market (at least 31: one window is 30 sampling intervals).
+		#[pallet::constant]
+		type MaxPriceSamples: Get<u32>;
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
 		/// Benchmark set-up hooks.
@@ -249,6 +254,17 @@ pub mod pallet {
 		MarketId,
 		BlockNumberFor<T>,
 	>;
+
+	/// Samples of each market's TWAP accumulators covering its last `twap_window`.
+	#[pallet::storage]
+	pub type PriceHistory<T: Config> =
+		StorageMap<_, Twox64Concat, MarketId, funding::Samples<T>, ValueQuery>;
+
+	/// The curve before and after each liquidity migration: `(market, version)` → snapshot;
+	/// positions stored under `version` are remapped through it when next touched.
+	#[pallet::storage]
+	pub type LiquiditySnapshots<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, MarketId, Twox64Concat, u32, types::LiquidityMigration>;
 
 	/// Offchain-worker liquidations included so far in a block: `(block, count)`.
 	#[pallet::storage]
@@ -356,6 +372,50 @@ pub mod pallet {
 		/// A loss the insurance fund could not cover was added to both sides' cumulative
 		/// funding: every unit of size, long or short, owes `per_unit` more.
 		LossSocialised { market: MarketId, amount: u128, per_unit: i128 },
+		/// A funding period was settled. Each position of a side pays `rate × size` (quote
+		/// per unit of size; negative = receives) when next touched.
+		FundingSettled {
+			market: MarketId,
+			mark_twap: u128,
+			index_twap: u128,
+			/// Added to the longs' cumulative premium (positive = longs pay).
+			long_rate: i128,
+			/// Added to the shorts' cumulative premium (negative = shorts pay).
+			short_rate: i128,
+			/// The insurance fund's net result (negative = it paid a subsidy).
+			insurance: i128,
+		},
+		/// The curve's reserves were scaled by `multiplier` (price unchanged); positions are
+		/// remapped to liquidity `version` when next touched.
+		LiquidityAdjusted {
+			market: MarketId,
+			multiplier: u128,
+			base_reserve: u128,
+			quote_reserve: u128,
+			/// Depth relative to launch after the change.
+			depth: u128,
+			version: u32,
+			/// Dynamic k at a funding settlement (else governance).
+			dynamic: bool,
+			/// Paid towards the bound on what thinning the curve adds to the AMM's debt.
+			from_convergence_reserve: u128,
+			from_insurance: u128,
+		},
+		/// The curve was repegged to the index.
+		Converged {
+			market: MarketId,
+			index: u128,
+			mark_before: u128,
+			mark_after: u128,
+			/// Change of what the AMM owes the net position (positive = a cost).
+			cost: i128,
+			from_convergence_reserve: u128,
+			from_insurance: u128,
+			/// A gain paid to the insurance fund.
+			to_insurance: u128,
+			/// Forced by governance rather than due.
+			forced: bool,
+		},
 	}
 
 	#[pallet::error]
@@ -466,6 +526,20 @@ pub mod pallet {
 		InvalidTimestamp,
 		/// The vault cannot pay what it owes (an invariant is broken).
 		VaultInsufficient,
+		/// The market's funding settlement is not due yet.
+		FundingNotDue,
+		/// The mark has not diverged from the index beyond `convergence_threshold` for
+		/// `convergence_after` (or convergence is disabled).
+		ConvergenceNotDue,
+		/// The convergence reserve and the insurance fund cannot pay the convergence cost.
+		ConvergenceUnfunded,
+		/// The insurance fund paid less than its capacity promised.
+		InsuranceUnavailable,
+		/// A liquidity snapshot a position needs is missing (an invariant is broken).
+		MissingLiquiditySnapshot,
+		/// The convergence reserve and the insurance fund cannot pay what thinning the curve
+		/// may add to the AMM's debt.
+		MigrationUnfunded,
 	}
 
 	impl<T> From<MathError> for Error<T> {
@@ -493,9 +567,27 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Validators scan positions and submit liquidations (see [`offchain`]).
+		/// Accounts for `on_finalize`: one price record per market.
+		fn on_initialize(_block: BlockNumberFor<T>) -> Weight {
+			T::WeightInfo::record_prices(NextMarketId::<T>::get())
+		}
+
+		/// Advances every market's TWAP accumulators and convergence clock (see [`funding`]).
+		fn on_finalize(_block: BlockNumberFor<T>) {
+			Self::record_prices();
+		}
+
+		/// Validators settle due funding, converge due markets, and scan positions for
+		/// liquidations (see [`offchain`]).
 		fn offchain_worker(block: BlockNumberFor<T>) {
-			Self::scan_for_liquidations(block);
+			Self::run_offchain_worker(block);
+		}
+
+		fn integrity_test() {
+			assert!(
+				u64::from(T::MaxPriceSamples::get()) > funding::SAMPLES_PER_WINDOW,
+				"MaxPriceSamples must hold one TWAP window of samples"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -615,7 +707,7 @@ pub mod pallet {
 		///   `InsufficientMargin`, `PositionUnderwater`, `TradeTooSmall`,
 		///   `InsufficientDepth`.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::open_position())]
+		#[pallet::weight(T::WeightInfo::open_position().saturating_add(T::WeightInfo::settle_funding()))]
 		pub fn open_position(
 			origin: OriginFor<T>,
 			market: MarketId,
@@ -624,10 +716,11 @@ pub mod pallet {
 			leverage: u128,
 			isolated: bool,
 			limit: u128,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_open_position(&who, market, side, margin, leverage, isolated, limit)
-				.map(|_receipt| ())
+			let settled = Self::settle_funding_if_due(market)?;
+			Self::do_open_position(&who, market, side, margin, leverage, isolated, limit)?;
+			Ok(Self::trade_weight(T::WeightInfo::open_position(), settled))
 		}
 
 		/// Closes `base` of the position (a long sells, a short buys back), realising PnL
@@ -641,15 +734,17 @@ pub mod pallet {
 		///   `FluctuationLimitExceeded`, `MarkIndexDivergence`, `TradeBelowMinimum`,
 		///   `PositionUnderwater`, `InsufficientCollateral` (fee).
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::reduce_position())]
+		#[pallet::weight(T::WeightInfo::reduce_position().saturating_add(T::WeightInfo::settle_funding()))]
 		pub fn reduce_position(
 			origin: OriginFor<T>,
 			market: MarketId,
 			base: u128,
 			limit: u128,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_reduce_position(&who, market, Some(base), limit).map(|_receipt| ())
+			let settled = Self::settle_funding_if_due(market)?;
+			Self::do_reduce_position(&who, market, Some(base), limit)?;
+			Ok(Self::trade_weight(T::WeightInfo::reduce_position(), settled))
 		}
 
 		/// Closes the whole position; its margin and realised PnL, less the fee, return to
@@ -659,14 +754,16 @@ pub mod pallet {
 		/// - Events: `PositionChanged`, `FeeDistributed`.
 		/// - Errors: as `reduce_position`, without `ReduceTooLarge`/`TradeBelowMinimum`.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::close_position())]
+		#[pallet::weight(T::WeightInfo::close_position().saturating_add(T::WeightInfo::settle_funding()))]
 		pub fn close_position(
 			origin: OriginFor<T>,
 			market: MarketId,
 			limit: u128,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_reduce_position(&who, market, None, limit).map(|_receipt| ())
+			let settled = Self::settle_funding_if_due(market)?;
+			Self::do_reduce_position(&who, market, None, limit)?;
+			Ok(Self::trade_weight(T::WeightInfo::close_position(), settled))
 		}
 
 		/// Moves `amount` of held collateral into the position's margin.
@@ -730,9 +827,97 @@ pub mod pallet {
 			};
 			Self::do_liquidate(&account, market, liquidator)
 		}
+
+		/// Settles `market`'s funding period (DESIGN §6): premium fraction from the mark and
+		/// index TWAPs over `twap_window`, capped, split between longs, shorts and the
+		/// insurance fund by `funding_mode`; then dynamic k may scale the curve. Positions
+		/// pay or receive when next touched. The first trade after it is due settles it too.
+		///
+		/// - Origin: signed (anyone), or an authorised general transaction from a
+		///   validator's offchain worker (authorisation checks it is due).
+		/// - Events: `FundingSettled`, `LiquidityAdjusted` when dynamic k acts.
+		/// - Errors: `UnknownMarket`, `FundingNotDue`, `OracleStale` (no index yet),
+		///   `InsuranceUnavailable`.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::settle_funding())]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_settle_funding())]
+		#[pallet::authorize(Self::authorize_settle_funding)]
+		pub fn settle_funding(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
+			Self::ensure_signed_or_authorized(origin)?;
+			Self::do_settle_funding(market)
+		}
+
+		/// Repegs `market`'s curve to the index (DESIGN §7) once the mark has stayed more
+		/// than `convergence_threshold` away from it for `convergence_after`. The change in
+		/// what the AMM owes is paid from the convergence reserve, then the insurance fund
+		/// (or paid to the fund if it is a gain).
+		///
+		/// - Origin: signed (anyone), or an authorised general transaction from a
+		///   validator's offchain worker (authorisation checks it is due).
+		/// - Events: `Converged`.
+		/// - Errors: `UnknownMarket`, `OracleStale`, `ConvergenceNotDue`,
+		///   `ConvergenceUnfunded`.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::converge())]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_converge())]
+		#[pallet::authorize(Self::authorize_converge)]
+		pub fn converge(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
+			Self::ensure_signed_or_authorized(origin)?;
+			Self::do_converge(market, false)
+		}
+
+		/// Repegs `market` to a fresh index now, whether or not convergence is due.
+		///
+		/// - Origin: `MarketAdmin`.
+		/// - Events: `Converged` with `forced = true`.
+		/// - Errors: `UnknownMarket`, `OracleStale`, `ConvergenceUnfunded`.
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::converge())]
+		pub fn force_converge(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
+			T::MarketAdmin::ensure_origin(origin)?;
+			Self::do_converge(market, true)
+		}
+
+		/// Scales `market`'s reserves by `multiplier` (18-decimal; the price is unchanged).
+		/// Every position keeps its exit value: sizes are remapped when next touched.
+		///
+		/// - Origin: `MarketAdmin`.
+		/// - Events: `LiquidityAdjusted`. Thinning the curve first moves a bound on what it
+		///   adds to the AMM's debt into the vault (convergence reserve, then insurance fund).
+		/// - Errors: `UnknownMarket`, `InvalidMultiplier` (zero, a reserve rounding to zero,
+		///   or the long open interest could not exit the new curve), `MigrationUnfunded`.
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::adjust_liquidity())]
+		pub fn adjust_liquidity(
+			origin: OriginFor<T>,
+			market: MarketId,
+			multiplier: u128,
+		) -> DispatchResult {
+			T::MarketAdmin::ensure_origin(origin)?;
+			Self::do_adjust_liquidity(market, multiplier).map_err(Into::into)
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// A trade's actual weight: with the funding settlement it triggered, or without.
+		fn trade_weight(
+			trade: Weight,
+			settled: bool,
+		) -> polkadot_sdk::frame_support::dispatch::PostDispatchInfo {
+			let actual =
+				if settled { trade.saturating_add(T::WeightInfo::settle_funding()) } else { trade };
+			Some(actual).into()
+		}
+
+		/// Maintenance calls are open to anyone signed and to validators' authorised
+		/// transactions.
+		fn ensure_signed_or_authorized(origin: OriginFor<T>) -> DispatchResult {
+			match origin.into() {
+				Ok(RawOrigin::Signed(_)) | Ok(RawOrigin::Authorized) => Ok(()),
+				_ => Err(DispatchError::BadOrigin),
+			}
+		}
+
 		/// The vault account: holds every position margin, convergence reserves and the
 		/// AMM's realised PnL.
 		pub fn vault_account() -> T::AccountId {

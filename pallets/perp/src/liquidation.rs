@@ -112,7 +112,8 @@ impl<T: Config> Pallet<T> {
 		liquidator: Liquidator<T::AccountId>,
 	) -> Result<(), DispatchError> {
 		let mut market = Self::tradable_market(market_id)?;
-		let info = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
+		let stored = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
+		let info = Self::catch_up_position(market_id, &mut market, stored)?;
 		let assessment = Self::liquidation_assessment(who, market_id, &info, &market)?;
 		let kind = rules::liquidation_kind(
 			assessment.margin_ratio,
@@ -186,7 +187,8 @@ impl<T: Config> Pallet<T> {
 	/// carries the account's largest maintenance requirement.
 	pub fn liquidatable(who: &T::AccountId, market_id: MarketId) -> Result<Assessment, Error<T>> {
 		let market = Self::tradable_market(market_id)?;
-		let info = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
+		let stored = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
+		let info = Self::current_position(market_id, &market, stored)?;
 		Self::liquidation_assessment(who, market_id, &info, &market)
 	}
 
@@ -261,6 +263,7 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			let market = Self::market(market_id)?;
+			let info = Self::current_position(market_id, &market, info)?;
 			let notional = perp_math::curve::exit_value(market.reserves, info.position.size)?;
 			let requirement = fixed::mul_ratio(
 				notional,

@@ -83,6 +83,7 @@ fn new_market<T: Config>(
 	mark_price: u128,
 	params: MarketParams,
 ) -> MarketOf<T> {
+	let now = Pallet::<T>::now_seconds();
 	Market {
 		collection,
 		reserves,
@@ -92,12 +93,14 @@ fn new_market<T: Config>(
 		net_size: 0,
 		open_interest: OpenInterest::default(),
 		cumulative_premium: CumulativePremium::default(),
-		last_funding_time: 0,
-		mark_twap: TwapAccumulator::default(),
+		// The first period starts at listing; the index TWAP starts with the first index.
+		last_funding_time: now,
+		mark_twap: TwapAccumulator::new(mark_price, now),
 		index_twap: TwapAccumulator::default(),
 		convergence_reserve: 0,
 		divergence_since: None,
 		liquidity_version: 0,
+		depth: ONE,
 		band: PriceBand {
 			block: frame_system::Pallet::<T>::block_number(),
 			reference_mark: mark_price,

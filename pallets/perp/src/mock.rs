@@ -14,7 +14,7 @@ use polkadot_sdk::{
 		traits::{
 			fungible::{Inspect, Mutate},
 			tokens::{Fortitude, Preservation},
-			ConstU128, ConstU32, ConstU64,
+			ConstU128, ConstU32, ConstU64, OnFinalize,
 		},
 		PalletId,
 	},
@@ -227,6 +227,9 @@ impl crate::BenchmarkHelper<u32> for MockBenchmarkHelper {
 	fn set_index_price(key: &u32, price: u128, timestamp: u64) {
 		set_index_at(*key, price, timestamp);
 	}
+	fn set_time(timestamp: u64) {
+		pallet_timestamp::Now::<Test>::put(timestamp);
+	}
 }
 
 impl pallet_perp::Config for Test {
@@ -243,7 +246,8 @@ impl pallet_perp::Config for Test {
 	type PalletId = PerpPalletId;
 	type MarketAdmin = EnsureRoot<AccountId>;
 	type TimeProvider = Timestamp;
-	type MaxMarkets = ConstU32<8>;
+	type MaxMarkets = ConstU32<64>;
+	type MaxPriceSamples = ConstU32<40>;
 	type MaxPositionsPerAccount = ConstU32<4>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -310,10 +314,22 @@ impl ExtBuilder {
 	}
 }
 
-/// Moves to block `n`, `BLOCK_MS` per block after `START_MS`.
+/// Ends each block up to `n` (the perp pallet's `on_finalize` records prices) and moves to
+/// block `n`, `BLOCK_MS` per block after `START_MS`.
 pub fn run_to_block(n: u64) {
-	System::set_block_number(n);
-	Timestamp::set_timestamp(START_MS + (n - 1) * BLOCK_MS);
+	while System::block_number() < n {
+		Perp::on_finalize(System::block_number());
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Timestamp::set_timestamp(START_MS + (next - 1) * BLOCK_MS);
+	}
+}
+
+/// Ends the block and starts the next one `seconds` later (like perp-sim's `advance`).
+pub fn advance(seconds: u64) {
+	Perp::on_finalize(System::block_number());
+	System::set_block_number(System::block_number() + 1);
+	Timestamp::set_timestamp(Timestamp::get() + seconds * 1_000);
 }
 
 /// The next block.

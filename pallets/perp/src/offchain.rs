@@ -1,4 +1,9 @@
-//! Liquidations run by validators (DESIGN §8, "OCW engine").
+//! Market maintenance and liquidations run by validators (DESIGN §6–§8, "OCW engine").
+//!
+//! Each run first submits `settle_funding` for every market whose funding is due and
+//! `converge` for every market whose convergence is due (authorised general transactions,
+//! tagged by market and the state they act on, so copies from many validators collapse),
+//! then scans positions for liquidations.
 //!
 //! Every block, a validator's offchain worker examines up to `LiquidationScanLimit`
 //! positions, resuming after the last one it examined (a cursor in persistent offchain
@@ -16,7 +21,7 @@
 //! liquidation that is due passes authorisation and its reward goes to the block author.
 
 use crate::{
-	pallet::{Call, Config, Error, LiquidationsInBlock, Pallet, Positions},
+	pallet::{Call, Config, Error, LiquidationsInBlock, Markets, Pallet, Positions},
 	types::MarketId,
 };
 use alloc::vec::Vec;
@@ -49,6 +54,8 @@ const LOCK_MILLIS: u64 = 5_000;
 const LIQUIDATION_LONGEVITY: u64 = 5;
 /// `InvalidTransaction::Custom` code: the position is not liquidatable (anymore).
 pub const NOT_LIQUIDATABLE: u8 = 1;
+/// `InvalidTransaction::Custom` code: the funding settlement or convergence is not due.
+pub const NOT_DUE: u8 = 2;
 
 /// What one scan found.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -62,8 +69,8 @@ pub struct ScanResult<AccountId> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The offchain worker's liquidation pass for `block` (validators only).
-	pub(crate) fn scan_for_liquidations(block: BlockNumberFor<T>) {
+	/// The offchain worker's run for `block` (validators only).
+	pub(crate) fn run_offchain_worker(block: BlockNumberFor<T>) {
 		if !sp_io::offchain::is_validator() {
 			return;
 		}
@@ -74,6 +81,71 @@ impl<T: Config> Pallet<T> {
 				Duration::from_millis(LOCK_MILLIS),
 			);
 		let Ok(_guard) = lock.try_lock() else { return };
+		Self::submit_market_maintenance();
+		Self::scan_for_liquidations(block);
+	}
+
+	/// Submits `settle_funding` and `converge` for every market where they are due.
+	fn submit_market_maintenance() {
+		for (market_id, market) in Markets::<T>::iter() {
+			let calls = [
+				Self::funding_due(&market)
+					.then_some(Call::<T>::settle_funding { market: market_id }),
+				Self::converge_allowed(market_id)
+					.then_some(Call::<T>::converge { market: market_id }),
+			];
+			for call in calls.into_iter().flatten() {
+				let transaction = T::create_authorized_transaction(call.into());
+				let _ = SubmitTransaction::<T, Call<T>>::submit_transaction(transaction);
+			}
+		}
+	}
+
+	/// Whether `converge(market)` would pass its checks now.
+	fn converge_allowed(market_id: MarketId) -> bool {
+		let Ok(market) = Self::market(market_id) else { return false };
+		Self::fresh_index(&market)
+			.is_some_and(|index| Self::convergence_due(&market, index).unwrap_or(false))
+	}
+
+	/// Authorises an unsigned `settle_funding` while it is due; one per market and period.
+	pub(crate) fn authorize_settle_funding(
+		_source: TransactionSource,
+		market: &MarketId,
+	) -> TransactionValidityWithRefund {
+		let Ok(stored) = Self::market(*market) else {
+			return Err(InvalidTransaction::Custom(NOT_DUE).into());
+		};
+		if !Self::funding_due(&stored) || Self::funding_quote(*market, &stored).is_err() {
+			return Err(InvalidTransaction::Custom(NOT_DUE).into());
+		}
+		Self::maintenance_validity("PerpFunding", (market, stored.last_funding_time).encode())
+	}
+
+	/// Authorises an unsigned `converge` while it is due; one per market and divergence.
+	pub(crate) fn authorize_converge(
+		_source: TransactionSource,
+		market: &MarketId,
+	) -> TransactionValidityWithRefund {
+		if !Self::converge_allowed(*market) {
+			return Err(InvalidTransaction::Custom(NOT_DUE).into());
+		}
+		let since = Self::market(*market).ok().and_then(|stored| stored.divergence_since);
+		Self::maintenance_validity("PerpConvergence", (market, since).encode())
+	}
+
+	fn maintenance_validity(prefix: &'static str, tag: Vec<u8>) -> TransactionValidityWithRefund {
+		ValidTransaction::with_tag_prefix(prefix)
+			.priority(T::LiquidationPriority::get())
+			.and_provides(tag)
+			.longevity(LIQUIDATION_LONGEVITY)
+			.propagate(true)
+			.build()
+			.map(|validity| (validity, Weight::zero()))
+	}
+
+	/// The liquidation pass: scan from the cursor, submit what is liquidatable.
+	fn scan_for_liquidations(block: BlockNumberFor<T>) {
 		let cursor = StorageValueRef::persistent(CURSOR_KEY);
 		let start = match cursor.get::<Vec<u8>>() {
 			Ok(Some(key)) => key,

@@ -71,7 +71,7 @@ impl<T: Config> Pallet<T> {
 		let mut market = Self::tradable_market(market_id)?;
 		guards::ensure_leverage::<T>(&market.params, leverage)?;
 		Self::ensure_first_change_in_block(who, market_id, &market.params)?;
-		let before = Self::position_for_order(who, market_id, isolated)?;
+		let before = Self::position_for_order(who, market_id, &mut market, isolated)?;
 		refresh_band::<T>(&mut market)?;
 		let index = Self::fresh_index(&market);
 		let order = Order { side, margin: margin_amount, leverage };
@@ -101,7 +101,8 @@ impl<T: Config> Pallet<T> {
 		limit: u128,
 	) -> Result<TradeReceipt, DispatchError> {
 		let mut market = Self::tradable_market(market_id)?;
-		let before = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
+		let stored = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
+		let before = Self::catch_up_position(market_id, &mut market, stored)?;
 		if let Some(base) = base {
 			ensure!(base > 0, Error::<T>::ZeroAmount);
 		}
@@ -129,8 +130,7 @@ impl<T: Config> Pallet<T> {
 		amount: u128,
 	) -> DispatchResult {
 		ensure!(amount > 0, Error::<T>::ZeroAmount);
-		let market = Self::market(market_id)?;
-		let mut info = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
+		let (market, mut info) = Self::touch_position(who, market_id)?;
 		ensure!(Self::held_collateral(who) >= amount, Error::<T>::InsufficientCollateral);
 		let with_added = fixed::add(info.position.margin, amount).map_err(Error::<T>::from)?;
 		info.position = settle_funding_into_margin::<T>(&info.position, &market, with_added)?;
@@ -151,8 +151,7 @@ impl<T: Config> Pallet<T> {
 		amount: u128,
 	) -> DispatchResult {
 		ensure!(amount > 0, Error::<T>::ZeroAmount);
-		let market = Self::market(market_id)?;
-		let mut info = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
+		let (market, mut info) = Self::touch_position(who, market_id)?;
 		info.position =
 			settle_funding_into_margin::<T>(&info.position, &market, info.position.margin)?;
 		info.position.margin =
@@ -176,6 +175,21 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// The market and `who`'s position in it, brought to the market's liquidity version
+	/// (the market is stored again if that moved its aggregates).
+	fn touch_position(
+		who: &T::AccountId,
+		market_id: MarketId,
+	) -> Result<(MarketOf<T>, PositionInfo), Error<T>> {
+		let mut market = Self::market(market_id)?;
+		let stored = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
+		let info = Self::catch_up_position(market_id, &mut market, stored)?;
+		if info.liquidity_version != stored.liquidity_version {
+			Markets::<T>::insert(market_id, &market);
+		}
+		Ok((market, info))
+	}
+
 	pub(crate) fn tradable_market(market_id: MarketId) -> Result<MarketOf<T>, Error<T>> {
 		let market = Self::market(market_id)?;
 		ensure!(!market.paused, Error::<T>::MarketPaused);
@@ -187,19 +201,24 @@ impl<T: Config> Pallet<T> {
 	fn position_for_order(
 		who: &T::AccountId,
 		market_id: MarketId,
+		market: &mut MarketOf<T>,
 		isolated: bool,
 	) -> Result<PositionInfo, Error<T>> {
 		match Positions::<T>::get(who, market_id) {
 			Some(info) => {
 				ensure!(info.isolated == isolated, Error::<T>::MarginModeMismatch);
-				Ok(info)
+				Self::catch_up_position(market_id, market, info)
 			},
 			None => {
 				ensure!(
 					PositionCount::<T>::get(who) < T::MaxPositionsPerAccount::get(),
 					Error::<T>::TooManyPositions
 				);
-				Ok(PositionInfo { isolated, ..Default::default() })
+				Ok(PositionInfo {
+					isolated,
+					liquidity_version: market.liquidity_version,
+					..Default::default()
+				})
 			},
 		}
 	}

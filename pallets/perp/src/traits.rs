@@ -76,4 +76,6 @@ pub trait BenchmarkHelper<Key> {
 	fn collection(seed: u32) -> Key;
 	/// Makes `price` the index of `key`, observed at `timestamp` (ms).
 	fn set_index_price(key: &Key, price: u128, timestamp: u64);
+	/// Sets the chain's time (`TimeProvider::now`) to `timestamp` (ms).
+	fn set_time(timestamp: u64);
 }

@@ -3,7 +3,7 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use perp_math::{
 	CumulativePremium, DynamicKParams, FeeSchedule, FundingMode, FundingParams, LiquidationParams,
-	Position, Reserves, TwapAccumulator,
+	LiquiditySnapshot, Position, Reserves, TwapAccumulator,
 };
 use scale_info::TypeInfo;
 
@@ -255,6 +255,9 @@ pub struct Market<CollectionKey, BlockNumber> {
 	pub divergence_since: Option<u64>,
 	/// Number of liquidity migrations so far (position remaps are versioned by it).
 	pub liquidity_version: u32,
+	/// The curve's depth relative to launch: the product of every liquidity multiplier
+	/// (18-decimal, 1 at launch); `k_min`/`k_max` bound it.
+	pub depth: u128,
 	/// The fluctuation band of the current block.
 	pub band: PriceBand<BlockNumber>,
 	/// Paused markets accept no trades; margin and collateral moves still work.
@@ -272,4 +275,27 @@ pub struct PositionInfo {
 	pub isolated: bool,
 	/// The market's liquidity version the size is expressed in.
 	pub liquidity_version: u32,
+}
+
+/// A sample of both TWAP accumulators, taken at most every `twap_window / 30` seconds: the
+/// start of a TWAP window is interpolated between the samples around it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct PriceSample {
+	/// Seconds.
+	pub timestamp: u64,
+	/// The mark accumulator's `Σ price · seconds` at `timestamp` (wrapping).
+	pub mark_cumulative: u128,
+	/// The index accumulator's `Σ price · seconds` at `timestamp` (wrapping).
+	pub index_cumulative: u128,
+}
+
+/// One liquidity migration: the curve just before and after, and each side's cumulative
+/// premium at that moment (the funding a position owed up to the migration is carried over
+/// to its remapped size).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct LiquidityMigration {
+	/// Reserves before and after.
+	pub snapshot: LiquiditySnapshot,
+	/// Cumulative premiums when the migration happened.
+	pub cumulative_premium: CumulativePremium,
 }

@@ -55,6 +55,12 @@ pub trait WeightInfo {
 	fn liquidate() -> Weight;
 	fn liquidate_bankrupt() -> Weight;
 	fn authorize_liquidate() -> Weight;
+	fn settle_funding() -> Weight;
+	fn authorize_settle_funding() -> Weight;
+	fn converge() -> Weight;
+	fn authorize_converge() -> Weight;
+	fn adjust_liquidity() -> Weight;
+	fn record_prices(m: u32, ) -> Weight;
 }
 
 /// Weights measured on the benchmark machine, with the runtime's database weights.
@@ -64,47 +70,49 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Perp::MarketByCollection` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::NextMarketId` (r:1 w:1)
 	/// Proof: `Perp::NextMarketId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Markets` (r:0 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3`
+		//  Measured:  `9`
 		//  Estimated: `3489`
-		// Minimum execution time: 12_508_000 picoseconds.
-		Weight::from_parts(13_941_000, 3489)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		// Minimum execution time: 19_930_000 picoseconds.
+		Weight::from_parts(21_993_000, 3489)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
 	fn set_market_params() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `981`
-		//  Estimated: `4366`
-		// Minimum execution time: 13_020_000 picoseconds.
-		Weight::from_parts(14_261_000, 4366)
+		//  Measured:  `997`
+		//  Estimated: `4382`
+		// Minimum execution time: 13_460_000 picoseconds.
+		Weight::from_parts(15_813_000, 4382)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
 	fn pause_market() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `981`
-		//  Estimated: `4366`
-		// Minimum execution time: 12_359_000 picoseconds.
-		Weight::from_parts(13_359_000, 4366)
+		//  Measured:  `997`
+		//  Estimated: `4382`
+		// Minimum execution time: 12_659_000 picoseconds.
+		Weight::from_parts(14_952_000, 4382)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
 	fn unpause_market() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `981`
-		//  Estimated: `4366`
-		// Minimum execution time: 12_198_000 picoseconds.
-		Weight::from_parts(13_109_000, 4366)
+		//  Measured:  `997`
+		//  Estimated: `4382`
+		// Minimum execution time: 12_529_000 picoseconds.
+		Weight::from_parts(14_091_000, 4382)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -116,8 +124,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `195`
 		//  Estimated: `3593`
-		// Minimum execution time: 53_099_000 picoseconds.
-		Weight::from_parts(55_352_000, 3593)
+		// Minimum execution time: 53_439_000 picoseconds.
+		Weight::from_parts(60_239_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -126,28 +134,28 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Perp::Positions` (r:17 w:0)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Markets` (r:16 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `15944`
-		//  Estimated: `55006`
-		// Minimum execution time: 202_761_000 picoseconds.
-		Weight::from_parts(219_255_000, 55006)
+		//  Measured:  `16200`
+		//  Estimated: `55262`
+		// Minimum execution time: 211_063_000 picoseconds.
+		Weight::from_parts(248_219_000, 55262)
 			.saturating_add(T::DbWeight::get().reads(35_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Perp::Markets` (r:16 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::LastTradeBlock` (r:1 w:1)
 	/// Proof: `Perp::LastTradeBlock` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:17 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
@@ -158,23 +166,23 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn open_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `17085`
-		//  Estimated: `55006`
-		// Minimum execution time: 419_864_000 picoseconds.
-		Weight::from_parts(447_956_000, 55006)
+		//  Measured:  `17341`
+		//  Estimated: `55262`
+		// Minimum execution time: 442_768_000 picoseconds.
+		Weight::from_parts(526_591_000, 55262)
 			.saturating_add(T::DbWeight::get().reads(43_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:1 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::LastTradeBlock` (r:1 w:1)
 	/// Proof: `Perp::LastTradeBlock` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
@@ -185,23 +193,23 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn reduce_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3141`
+		//  Measured:  `3157`
 		//  Estimated: `11402`
-		// Minimum execution time: 209_732_000 picoseconds.
-		Weight::from_parts(232_445_000, 11402)
+		// Minimum execution time: 224_394_000 picoseconds.
+		Weight::from_parts(258_935_000, 11402)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:1 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::LastTradeBlock` (r:1 w:1)
 	/// Proof: `Perp::LastTradeBlock` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -214,15 +222,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Perp::PositionCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn close_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3182`
+		//  Measured:  `3198`
 		//  Estimated: `11402`
-		// Minimum execution time: 249_070_000 picoseconds.
-		Weight::from_parts(270_231_000, 11402)
+		// Minimum execution time: 257_452_000 picoseconds.
+		Weight::from_parts(289_610_000, 11402)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:1 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -231,15 +239,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn add_margin() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2141`
+		//  Measured:  `2157`
 		//  Estimated: `6196`
-		// Minimum execution time: 78_387_000 picoseconds.
-		Weight::from_parts(90_264_000, 6196)
+		// Minimum execution time: 79_919_000 picoseconds.
+		Weight::from_parts(91_926_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Perp::Markets` (r:16 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:17 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -248,15 +256,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
 	fn remove_margin() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16085`
-		//  Estimated: `55006`
-		// Minimum execution time: 219_325_000 picoseconds.
-		Weight::from_parts(242_390_000, 55006)
+		//  Measured:  `16341`
+		//  Estimated: `55262`
+		// Minimum execution time: 229_902_000 picoseconds.
+		Weight::from_parts(253_026_000, 55262)
 			.saturating_add(T::DbWeight::get().reads(36_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Perp::Markets` (r:16 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:17 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:0)
@@ -273,15 +281,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn liquidate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16693`
-		//  Estimated: `55006`
-		// Minimum execution time: 474_765_000 picoseconds.
-		Weight::from_parts(506_231_000, 55006)
+		//  Measured:  `16949`
+		//  Estimated: `55262`
+		// Minimum execution time: 484_118_000 picoseconds.
+		Weight::from_parts(546_581_000, 55262)
 			.saturating_add(T::DbWeight::get().reads(41_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:1 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
@@ -304,17 +312,17 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Perp::PositionCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn liquidate_bankrupt() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1769`
+		//  Measured:  `1785`
 		//  Estimated: `6196`
-		// Minimum execution time: 168_780_000 picoseconds.
-		Weight::from_parts(177_934_000, 6196)
+		// Minimum execution time: 169_893_000 picoseconds.
+		Weight::from_parts(194_719_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Perp::LiquidationsInBlock` (r:1 w:0)
 	/// Proof: `Perp::LiquidationsInBlock` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Markets` (r:16 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(901), added: 3376, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:17 w:0)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:0)
@@ -325,83 +333,231 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn authorize_liquidate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16211`
-		//  Estimated: `55006`
-		// Minimum execution time: 256_120_000 picoseconds.
-		Weight::from_parts(270_842_000, 55006)
+		//  Measured:  `16467`
+		//  Estimated: `55262`
+		// Minimum execution time: 263_842_000 picoseconds.
+		Weight::from_parts(378_111_000, 55262)
 			.saturating_add(T::DbWeight::get().reads(37_u64))
+	}
+	/// Storage: `Perp::Markets` (r:1 w:1)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::PriceHistory` (r:1 w:0)
+	/// Proof: `Perp::PriceHistory` (`max_values`: None, `max_size`: Some(2574), added: 5049, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::LiquiditySnapshots` (r:0 w:1)
+	/// Proof: `Perp::LiquiditySnapshots` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	fn settle_funding() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `2755`
+		//  Estimated: `6196`
+		// Minimum execution time: 101_601_000 picoseconds.
+		Weight::from_parts(114_310_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Perp::Markets` (r:1 w:0)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::PriceHistory` (r:1 w:0)
+	/// Proof: `Perp::PriceHistory` (`max_values`: None, `max_size`: Some(2574), added: 5049, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:0)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	fn authorize_settle_funding() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `2516`
+		//  Estimated: `6039`
+		// Minimum execution time: 24_917_000 picoseconds.
+		Weight::from_parts(28_762_000, 6039)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+	}
+	/// Storage: `Perp::Markets` (r:1 w:1)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Values` (r:1 w:0)
+	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
+	fn converge() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1548`
+		//  Estimated: `6196`
+		// Minimum execution time: 88_452_000 picoseconds.
+		Weight::from_parts(98_075_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Perp::Markets` (r:1 w:0)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Values` (r:1 w:0)
+	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	fn authorize_converge() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1206`
+		//  Estimated: `4382`
+		// Minimum execution time: 19_158_000 picoseconds.
+		Weight::from_parts(33_210_000, 4382)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+	}
+	/// Storage: `Perp::Markets` (r:1 w:1)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
+	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::LiquiditySnapshots` (r:0 w:1)
+	/// Proof: `Perp::LiquiditySnapshots` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	fn adjust_liquidity() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1438`
+		//  Estimated: `6196`
+		// Minimum execution time: 85_668_000 picoseconds.
+		Weight::from_parts(106_418_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::NextMarketId` (r:1 w:0)
+	/// Proof: `Perp::NextMarketId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::Markets` (r:64 w:64)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Storage: `Oracle::Values` (r:64 w:0)
+	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::PriceHistory` (r:64 w:64)
+	/// Proof: `Perp::PriceHistory` (`max_values`: None, `max_size`: Some(2574), added: 5049, mode: `MaxEncodedLen`)
+	/// The range of component `m` is `[1, 64]`.
+	fn record_prices(m: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `191 + m * (1004 ±0)`
+		//  Estimated: `1493 + m * (5049 ±0)`
+		// Minimum execution time: 23_595_000 picoseconds.
+		Weight::from_parts(24_516_000, 1493)
+			// Standard Error: 82_804
+			.saturating_add(Weight::from_parts(19_867_606, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(m.into())))
+			.saturating_add(Weight::from_parts(0, 5049).saturating_mul(m.into()))
 	}
 }
 
 /// The same measured weights with ParityDb's database weights, for test runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(13_941_000, 3489)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
+		Weight::from_parts(21_993_000, 3489)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_market_params() -> Weight {
-		Weight::from_parts(14_261_000, 4366)
+		Weight::from_parts(15_813_000, 4382)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn pause_market() -> Weight {
-		Weight::from_parts(13_359_000, 4366)
+		Weight::from_parts(14_952_000, 4382)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn unpause_market() -> Weight {
-		Weight::from_parts(13_109_000, 4366)
+		Weight::from_parts(14_091_000, 4382)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(55_352_000, 3593)
+		Weight::from_parts(60_239_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(219_255_000, 55006)
+		Weight::from_parts(248_219_000, 55262)
 			.saturating_add(ParityDbWeight::get().reads(35_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn open_position() -> Weight {
-		Weight::from_parts(447_956_000, 55006)
+		Weight::from_parts(526_591_000, 55262)
 			.saturating_add(ParityDbWeight::get().reads(43_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn reduce_position() -> Weight {
-		Weight::from_parts(232_445_000, 11402)
+		Weight::from_parts(258_935_000, 11402)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn close_position() -> Weight {
-		Weight::from_parts(270_231_000, 11402)
+		Weight::from_parts(289_610_000, 11402)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn add_margin() -> Weight {
-		Weight::from_parts(90_264_000, 6196)
+		Weight::from_parts(91_926_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_margin() -> Weight {
-		Weight::from_parts(242_390_000, 55006)
+		Weight::from_parts(253_026_000, 55262)
 			.saturating_add(ParityDbWeight::get().reads(36_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn liquidate() -> Weight {
-		Weight::from_parts(506_231_000, 55006)
+		Weight::from_parts(546_581_000, 55262)
 			.saturating_add(ParityDbWeight::get().reads(41_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn liquidate_bankrupt() -> Weight {
-		Weight::from_parts(177_934_000, 6196)
+		Weight::from_parts(194_719_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn authorize_liquidate() -> Weight {
-		Weight::from_parts(270_842_000, 55006)
+		Weight::from_parts(378_111_000, 55262)
 			.saturating_add(ParityDbWeight::get().reads(37_u64))
+	}
+	fn settle_funding() -> Weight {
+		Weight::from_parts(114_310_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn authorize_settle_funding() -> Weight {
+		Weight::from_parts(28_762_000, 6039)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+	}
+	fn converge() -> Weight {
+		Weight::from_parts(98_075_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn authorize_converge() -> Weight {
+		Weight::from_parts(33_210_000, 4382)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+	}
+	fn adjust_liquidity() -> Weight {
+		Weight::from_parts(106_418_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn record_prices(m: u32, ) -> Weight {
+		Weight::from_parts(24_516_000, 1493)
+			.saturating_add(Weight::from_parts(19_867_606, 0).saturating_mul(m.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(m.into())))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(m.into())))
+			.saturating_add(Weight::from_parts(0, 5049).saturating_mul(m.into()))
 	}
 }

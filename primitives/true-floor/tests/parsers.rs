@@ -4,23 +4,26 @@
 mod common;
 
 use common::{addr, eth};
-use std::path::PathBuf;
 use true_floor::{
 	parsers::{self, hex_bytes, looksrare, opensea_v1, opensea_v2, reservoir, x2y2},
 	time::{parse_iso8601, parse_timestamp},
 	Currency, Marketplace, Page, ParseError, Sale, TokenId,
 };
 
+/// The crate's directory, read when the test runs: the shared target dir may hold a test
+/// binary built from another checkout, whose compile-time `env!` path no longer exists.
+fn manifest_dir() -> std::path::PathBuf {
+	std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR").into()
+}
+
 fn fixture(name: &str) -> Vec<u8> {
-	let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+	let path = manifest_dir().join("tests/fixtures").join(name);
 	std::fs::read(path).unwrap()
 }
 
 /// A recorded real response, or `None` (with a message) outside the floorperp workspace.
 fn sample(name: &str) -> Option<Vec<u8>> {
-	let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-		.join("../../../shared/data/nft-sales/api-samples")
-		.join(name);
+	let path = manifest_dir().join("../../../shared/data/nft-sales/api-samples").join(name);
 	match std::fs::read(&path) {
 		Ok(bytes) => Some(bytes),
 		Err(_) => {

@@ -38,8 +38,8 @@
 //!   `next_block`/`advance` report the events of finalising the old block and initialising
 //!   the new one.
 //! - `error` is the pallet error's variant name; for non-module errors the kind's variant
-//!   (`"BadOrigin"`); `"Unsupported"` for mechanisms the pallet does not have yet; a plain
-//!   message for a step that cannot become a call (an `advance` overflowing the clock).
+//!   (`"BadOrigin"`); a plain message for a step that cannot become a call (an `advance`
+//!   overflowing the clock).
 //! - `positions`: every open position, plus each position the step touched (a
 //!   `PositionChanged`, `MarginAdded` or `MarginRemoved` event names it), with size 0 if
 //!   closed. `margin_ratio` is the isolated position's own MR, or for a cross position the
@@ -58,10 +58,12 @@
 //! Aura authority in the simulation's genesis there is none, so the fund keeps it. A refused
 //! authorisation reports the pallet's reason (`NotLiquidatable`).
 //!
-//! ## Not supported yet
-//! `settle_funding`, `adjust_liquidity` and `converge` parse (with their arguments checked)
-//! but the pallet has no such calls yet: the step reports `"ok": false, "error":
-//! "Unsupported"` and changes nothing.
+//! ## Funding, convergence and liquidity
+//! `settle_funding` and `converge` are dispatched as the authorised transactions validators'
+//! offchain workers submit (anyone could also sign them); before they are due they report
+//! `FundingNotDue` / `ConvergenceNotDue` and change nothing. The first trade after funding
+//! is due settles it too. `adjust_liquidity` is governance's call (Root). Every block's end
+//! records the TWAP prices (`on_finalize`), so `advance` is how time and TWAPs move.
 //!
 //! ## Errors
 //! A malformed scenario (bad JSON, unknown field or parameter, bad number, an account used

@@ -34,7 +34,7 @@ pub struct StepReport {
 	pub step: usize,
 	/// Whether the step succeeded.
 	pub ok: bool,
-	/// The pallet error name (`"OracleStale"`), `"Unsupported"`, or null.
+	/// The pallet error name (`"OracleStale"`), or null.
 	pub error: Option<String>,
 	/// Events the step emitted, as `"Pallet.Variant"`, in order.
 	pub events: Vec<String>,

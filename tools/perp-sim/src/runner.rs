@@ -71,18 +71,15 @@ impl std::error::Error for RunError {}
 pub enum StepFailure {
 	/// The runtime refused the call.
 	Dispatch(DispatchError),
-	/// The mechanism is not in the pallet yet.
-	Unsupported,
 	/// The step passed validation but cannot be turned into a call (e.g. time overflows).
 	Invalid(String),
 }
 
 impl StepFailure {
-	/// The `error` field: the pallet error's name, or `"Unsupported"`.
+	/// The `error` field: the pallet error's name, or the message of an invalid step.
 	pub fn name(&self) -> String {
 		match self {
 			Self::Dispatch(error) => dispatch_error_name(error),
-			Self::Unsupported => "Unsupported".into(),
 			Self::Invalid(message) => message.clone(),
 		}
 	}
@@ -229,9 +226,22 @@ impl Chain {
 					None => liquidate_as_offchain_worker(account, call),
 				}
 			},
-			Step::SettleFunding(_) | Step::AdjustLiquidity(_) | Step::Converge(_) => {
-				Err(StepFailure::Unsupported)
-			},
+			// Validators' offchain workers submit these as authorised transactions.
+			Step::SettleFunding(_) => dispatch(
+				RuntimeCall::Perp(PerpCall::settle_funding { market: MARKET }),
+				frame_system::RawOrigin::Authorized.into(),
+			),
+			Step::Converge(_) => dispatch(
+				RuntimeCall::Perp(PerpCall::converge { market: MARKET }),
+				frame_system::RawOrigin::Authorized.into(),
+			),
+			Step::AdjustLiquidity(step) => dispatch(
+				RuntimeCall::Perp(PerpCall::adjust_liquidity {
+					market: MARKET,
+					multiplier: step.multiplier.0,
+				}),
+				RuntimeOrigin::root(),
+			),
 			Step::NextBlock(_) | Step::Advance(_) => Ok(()),
 		}
 	}

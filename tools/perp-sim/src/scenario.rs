@@ -75,11 +75,11 @@ pub enum Step {
 	RemoveMargin(MarginStep),
 	/// Liquidation by a keeper (`by`) or through the offchain-worker path.
 	Liquidate(LiquidateStep),
-	/// Funding settlement (not in the pallet yet: reported as `Unsupported`).
+	/// `Perp::settle_funding`, as a validator's offchain worker submits it.
 	SettleFunding(NoFields),
-	/// Liquidity change (not in the pallet yet: reported as `Unsupported`).
+	/// `Perp::adjust_liquidity` (Root).
 	AdjustLiquidity(AdjustLiquidityStep),
-	/// Convergence (not in the pallet yet: reported as `Unsupported`).
+	/// `Perp::converge`, as a validator's offchain worker submits it.
 	Converge(NoFields),
 	/// `Perp::set_market_params` (Root) with the current parameters plus these changes.
 	SetParams(ParamOverrides),

@@ -2,13 +2,15 @@
 //!
 //! [`input`] maps a CSV's columns onto [`Sale`](true_floor::Sale)s, [`backtest`] runs them
 //! through [`FloorState`](true_floor::FloorState) and counts verdicts, [`robustness`]
-//! replays the stream with injected wash trades and outliers, [`plot`] draws the result.
+//! replays the stream with injected wash trades and outliers, [`plot`] draws the result,
+//! [`scenario`] turns a period of floors into a `perp-sim` scenario.
 
 pub mod backtest;
 pub mod input;
 pub mod plot;
 pub mod price;
 pub mod robustness;
+pub mod scenario;
 
 pub use backtest::{run, Backtest, Counts};
 pub use input::{read_sales, ColumnMap, Input};

@@ -3,6 +3,10 @@
 //!
 //! Writes `timestamp,floor` rows (floor in ETH, after each sale once a floor exists), prints
 //! the verdict counts and, last, one JSON summary line.
+//!
+//! `true-floor scenario --input FILE.csv --columns … --price-scale … --start 2022-02-12
+//! --days 30 --output SCENARIO.json` writes a `perp-sim` scenario replaying the hourly floor
+//! of that period with a few traders (see `true_floor_cli::scenario`).
 
 use clap::{Parser, Subcommand};
 use serde_json::json;
@@ -18,7 +22,7 @@ use true_floor_cli::{
 	input::{read_sales, ColumnMap},
 	plot,
 	price::format_eth,
-	robustness, run,
+	robustness, run, scenario,
 };
 
 #[derive(Parser)]
@@ -32,6 +36,30 @@ struct Cli {
 enum Command {
 	/// Runs the floor algorithm over a sale CSV.
 	Backtest(BacktestArgs),
+	/// Writes a perp-sim scenario replaying a period of hourly floors.
+	Scenario(ScenarioArgs),
+}
+
+#[derive(clap::Args)]
+struct ScenarioArgs {
+	/// The sale CSV.
+	#[arg(long)]
+	input: PathBuf,
+	/// As for `backtest`.
+	#[arg(long)]
+	columns: String,
+	/// As for `backtest`.
+	#[arg(long, default_value = "1e-18", allow_hyphen_values = true)]
+	price_scale: String,
+	/// First day of the period (UTC), e.g. 2022-02-12.
+	#[arg(long)]
+	start: String,
+	/// Length of the period in days.
+	#[arg(long, default_value_t = 30)]
+	days: u64,
+	/// Where to write the scenario JSON.
+	#[arg(long)]
+	output: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -61,8 +89,11 @@ struct BacktestArgs {
 }
 
 fn main() -> ExitCode {
-	let Cli { command: Command::Backtest(args) } = Cli::parse();
-	match backtest(&args) {
+	let outcome = match Cli::parse().command {
+		Command::Backtest(args) => backtest(&args),
+		Command::Scenario(args) => write_scenario(&args),
+	};
+	match outcome {
 		Ok(()) => ExitCode::SUCCESS,
 		Err(message) => {
 			eprintln!("true-floor: {message}");
@@ -152,4 +183,25 @@ fn write_series(path: &Path, sales: &[Sale], result: &Backtest) -> Result<(), St
 		}
 	}
 	out.flush().map_err(error)
+}
+
+fn write_scenario(args: &ScenarioArgs) -> Result<(), String> {
+	let columns = ColumnMap::parse(&args.columns)?;
+	let input = read_sales(&args.input, &columns, &args.price_scale)?;
+	let result = run(&input.sales, FloorParams::default())?;
+	let start = true_floor::time::parse_timestamp(&format!("{}T00:00:00", args.start))
+		.ok_or_else(|| format!("--start {:?} is not a date (YYYY-MM-DD)", args.start))?;
+	let floors = scenario::hourly_floors(&input.sales, &result.floors, start, args.days * 24)
+		.ok_or("no floor in that period")?;
+	let text =
+		serde_json::to_string_pretty(&scenario::scenario(&floors)).map_err(|e| e.to_string())?;
+	std::fs::write(&args.output, text + "\n")
+		.map_err(|e| format!("{}: {e}", args.output.display()))?;
+	println!(
+		"{} hourly floors, {} .. {} ETH",
+		floors.len(),
+		floors.iter().min().map_or_else(String::new, |low| format_eth(*low)),
+		floors.iter().max().map_or_else(String::new, |high| format_eth(*high))
+	);
+	Ok(())
 }

@@ -3,8 +3,14 @@
 use std::{path::PathBuf, process::Command};
 use true_floor_cli::price::{format_eth, parse_scale, to_wei};
 
+/// The crate's directory, read when the test runs: the shared target dir may hold a test
+/// binary built from another checkout, whose compile-time `env!` path no longer exists.
+fn manifest_dir() -> std::path::PathBuf {
+	std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR").into()
+}
+
 fn fixture() -> PathBuf {
-	PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sales.csv")
+	manifest_dir().join("tests/fixtures/sales.csv")
 }
 
 fn temp(name: &str) -> PathBuf {

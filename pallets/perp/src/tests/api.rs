@@ -93,9 +93,15 @@ fn market_info_reports_state_and_parameters() {
 				net_size: 0,
 				open_interest: Default::default(),
 				cumulative_premium: Default::default(),
-				last_funding_time: 0,
-				next_funding_time: 3_600,
+				last_funding_time: START_MS / 1_000,
+				next_funding_time: START_MS / 1_000 + 3_600,
+				// The first index TWAP starts at the end of the block the index arrives in.
+				funding_estimate: None,
 				convergence_reserve: 0,
+				diverged_since: None,
+				convergence_due_at: None,
+				depth: UNIT,
+				liquidity_version: 0,
 				paused: false,
 				params: MarketParams::default(),
 			})

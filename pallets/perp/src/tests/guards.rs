@@ -16,6 +16,8 @@ fn setup(params: MarketParams) {
 
 fn open(who: AccountId, side: Side, margin: u128) -> polkadot_sdk::sp_runtime::DispatchResult {
 	Perp::open_position(RuntimeOrigin::signed(who), 0, side, margin, FIVE_X, false, 0)
+		.map(|_| ())
+		.map_err(|e| e.error)
 }
 
 #[test]

@@ -80,7 +80,9 @@ fn one_market_per_collection() {
 #[test]
 fn market_count_is_bounded() {
 	ExtBuilder::default().build_and_execute(|| {
-		for collection in 0..8 {
+		let max: u32 =
+			<<Test as Config>::MaxMarkets as polkadot_sdk::frame_support::traits::Get<u32>>::get();
+		for collection in 0..max {
 			assert_ok!(Perp::create_market(
 				RuntimeOrigin::root(),
 				collection,
@@ -90,7 +92,7 @@ fn market_count_is_bounded() {
 			));
 		}
 		assert_noop!(
-			Perp::create_market(RuntimeOrigin::root(), 8, UNIT, UNIT, MarketParams::default()),
+			Perp::create_market(RuntimeOrigin::root(), max, UNIT, UNIT, MarketParams::default()),
 			Error::<Test>::TooManyMarkets
 		);
 	});

@@ -1,8 +1,10 @@
 mod api;
 mod collateral;
+mod funding;
 mod guards;
 mod invariants;
 mod liquidation;
+mod liquidity;
 mod markets;
 mod offchain;
 mod trading;

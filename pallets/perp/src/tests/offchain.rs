@@ -3,7 +3,7 @@
 
 use crate::{
 	mock::*,
-	offchain::{CURSOR_KEY, NOT_LIQUIDATABLE},
+	offchain::{CURSOR_KEY, NOT_DUE, NOT_LIQUIDATABLE},
 	pallet::*,
 	Call as PerpCall,
 };
@@ -194,5 +194,44 @@ fn a_full_liquidation_budget_defers_further_liquidations() {
 		next_block();
 		assert!(call.authorize(TransactionSource::External).unwrap().is_err_and(|error| error
 			== TransactionValidityError::Invalid(InvalidTransaction::Custom(NOT_LIQUIDATABLE))));
+	});
+}
+
+#[test]
+fn due_funding_and_convergence_are_submitted_and_authorised_only_while_due() {
+	with_offchain(|pool| {
+		create_market_with(crate::MarketParams {
+			convergence_threshold: 50 * UNIT / 1_000,
+			convergence_after: 3_600,
+			..unguarded_params()
+		});
+		// Alice's long takes the mark 21 % above the index.
+		open(ALICE, Side::Long, 20 * UNIT, false);
+		next_block();
+		Perp::offchain_worker(System::block_number());
+		assert!(pool().is_empty(), "nothing is due yet");
+
+		advance(3_600);
+		set_index(COLLECTION, 10 * UNIT);
+		Perp::offchain_worker(System::block_number());
+		let settle: RuntimeCall = PerpCall::<Test>::settle_funding { market: 0 }.into();
+		let converge: RuntimeCall = PerpCall::<Test>::converge { market: 0 }.into();
+		assert_eq!(calls(pool()), vec![settle.clone(), converge.clone()]);
+		assert!(decoded(pool()).iter().all(|xt| matches!(xt.preamble, Preamble::General(..))));
+
+		let (validity, _) = settle.authorize(TransactionSource::External).unwrap().unwrap();
+		let period_start = Markets::<Test>::get(0).unwrap().last_funding_time;
+		assert_eq!(
+			validity.provides,
+			vec![("PerpFunding", (0u32, period_start).encode()).encode()]
+		);
+		assert_ok!(Perp::settle_funding(RawOrigin::Authorized.into(), 0));
+		assert_ok!(Perp::converge(RawOrigin::Authorized.into(), 0));
+		for call in [settle, converge] {
+			assert_eq!(
+				call.authorize(TransactionSource::External).unwrap(),
+				Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(NOT_DUE)))
+			);
+		}
 	});
 }

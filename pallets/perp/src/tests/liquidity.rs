@@ -1,0 +1,413 @@
+//! Convergence events and liquidity migration (DESIGN §7): when convergence is due (and not
+//! before), its cost booked to the convergence reserve and the insurance fund (or its gain
+//! paid to the fund), governance forcing it; `adjust_liquidity` and dynamic k preserving
+//! every holder's exit value through the lazy size remap, the market still balancing.
+//!
+//! Market 0 is 100 base / 1000 quote (mark 10), index 10, every trade guard off, no
+//! funding cap. Convergence: threshold 5 %, after one hour.
+
+use crate::{mock::*, pallet::*, InsuranceInflow, MarketParams};
+use perp_math::{curve, Reserves, Side};
+use polkadot_sdk::{
+	frame_support::{assert_noop, assert_ok},
+	sp_runtime::DispatchError,
+};
+
+const FIVE_X: u128 = 5 * UNIT;
+const HOUR: u64 = 3_600;
+
+fn params() -> MarketParams {
+	MarketParams {
+		convergence_threshold: 50 * UNIT / 1_000,
+		convergence_after: HOUR,
+		max_funding_rate: 0,
+		k_step: 0,
+		..unguarded_params()
+	}
+}
+
+fn setup(params: MarketParams) {
+	create_market_with(params);
+	for who in [ALICE, BOB, CHARLIE] {
+		assert_ok!(Perp::deposit(RuntimeOrigin::signed(who), 1_000 * UNIT));
+	}
+}
+
+fn open(who: AccountId, side: Side, margin_amount: u128) {
+	assert_ok!(Perp::open_position(
+		RuntimeOrigin::signed(who),
+		0,
+		side,
+		margin_amount,
+		FIVE_X,
+		false,
+		0
+	));
+}
+
+fn market() -> MarketOf<Test> {
+	Markets::<Test>::get(0).unwrap()
+}
+
+fn exit_value(who: AccountId) -> u128 {
+	Perp::position_details(&who, 0).unwrap().unwrap().exit_notional
+}
+
+fn converged() -> Event<Test> {
+	perp_events()
+		.into_iter()
+		.rev()
+		.find(|event| matches!(event, Event::Converged { .. }))
+		.expect("a Converged event")
+}
+
+/// Alice goes long 100 (mark ≈ 12.1) while the floor stays at 10: a 21 % divergence.
+fn diverge_above_index() {
+	open(ALICE, Side::Long, 20 * UNIT);
+	assert!(market().reserves.mark_price().unwrap() > 12 * UNIT);
+}
+
+#[test]
+fn convergence_is_due_only_after_the_divergence_held_for_convergence_after() {
+	ExtBuilder::default().insurance(1_000 * UNIT).build_and_execute(|| {
+		setup(params());
+		diverge_above_index();
+		// The clock starts at the end of the block the divergence appeared in.
+		advance(6);
+		let since = market().divergence_since.unwrap();
+		assert_eq!(since, START_MS / 1_000);
+		advance(HOUR - 7);
+		set_index(COLLECTION, 10 * UNIT);
+		assert_noop!(
+			Perp::converge(RuntimeOrigin::signed(BOB), 0),
+			Error::<Test>::ConvergenceNotDue
+		);
+		advance(1);
+		set_index(COLLECTION, 10 * UNIT);
+		assert_ok!(Perp::converge(RuntimeOrigin::signed(BOB), 0));
+		assert_eq!(market().reserves.mark_price().unwrap(), 10 * UNIT);
+		assert_eq!(market().divergence_since, None);
+	});
+}
+
+#[test]
+fn a_divergence_that_closes_resets_the_clock() {
+	ExtBuilder::default().build_and_execute(|| {
+		setup(params());
+		diverge_above_index();
+		advance(HOUR / 2);
+		set_index(COLLECTION, 10 * UNIT);
+		assert_ok!(Perp::close_position(RuntimeOrigin::signed(ALICE), 0, 0));
+		advance(HOUR);
+		set_index(COLLECTION, 10 * UNIT);
+		assert_eq!(market().divergence_since, None);
+		assert_noop!(
+			Perp::converge(RuntimeOrigin::signed(BOB), 0),
+			Error::<Test>::ConvergenceNotDue
+		);
+	});
+}
+
+#[test]
+fn a_convergence_cost_is_paid_from_the_reserve_then_the_insurance_fund() {
+	ExtBuilder::default().insurance(1_000 * UNIT).build_and_execute(|| {
+		setup(params());
+		diverge_above_index();
+		advance(HOUR + 6);
+		// The floor rose to 13: repegging up raises what the net long can take out.
+		set_index(COLLECTION, 13 * UNIT);
+		let before = market();
+		let reserve = before.convergence_reserve;
+		let (fund_before, vault_before) = (insurance_balance(), free(Perp::vault_account()));
+		assert_ok!(Perp::converge(RuntimeOrigin::signed(BOB), 0));
+
+		// y' = ⌊13 · x⌋ (net long: rounded down); cost = exit_after(S) − exit_before(S).
+		let net = before.net_size;
+		let after = Reserves::new(before.reserves.base, 13 * before.reserves.base);
+		let cost = curve::exit_value(after, net).unwrap()
+			- curve::exit_value(before.reserves, net).unwrap();
+		assert_eq!(market().reserves, after);
+		assert_eq!(market().reserves.mark_price().unwrap(), 13 * UNIT);
+		let from_insurance = cost - reserve;
+		assert_eq!(
+			converged(),
+			Event::Converged {
+				market: 0,
+				index: 13 * UNIT,
+				mark_before: before.reserves.mark_price().unwrap(),
+				mark_after: 13 * UNIT,
+				cost: cost as i128,
+				from_convergence_reserve: reserve,
+				from_insurance,
+				to_insurance: 0,
+				forced: false,
+			}
+		);
+		assert_eq!(cost, 7_438_016_528_925_619_834);
+		assert_eq!(market().convergence_reserve, 0);
+		assert_eq!(fund_before - insurance_balance(), from_insurance);
+		assert_eq!(free(Perp::vault_account()) - vault_before, from_insurance);
+		// Alice can now exit at the repegged curve: the vault pays her (try_state checks).
+		set_index(COLLECTION, 13 * UNIT);
+		advance(6);
+		assert_ok!(Perp::close_position(RuntimeOrigin::signed(ALICE), 0, 0));
+	});
+}
+
+#[test]
+fn a_convergence_gain_goes_to_the_insurance_fund() {
+	ExtBuilder::default().build_and_execute(|| {
+		setup(params());
+		diverge_above_index();
+		advance(HOUR + 6);
+		set_index(COLLECTION, 10 * UNIT);
+		let before = market();
+		let fund_before = insurance_balance();
+		assert_ok!(Perp::converge(RuntimeOrigin::signed(BOB), 0));
+		let after = Reserves::new(before.reserves.base, 10 * before.reserves.base);
+		let gain = curve::exit_value(before.reserves, before.net_size).unwrap()
+			- curve::exit_value(after, before.net_size).unwrap();
+		assert_eq!(gain, 17_355_371_900_826_446_281);
+		assert_eq!(insurance_balance() - fund_before, gain);
+		assert_eq!(insurance_received(InsuranceInflow::ConvergenceGain), gain);
+		assert_eq!(market().convergence_reserve, before.convergence_reserve);
+		assert!(matches!(converged(), Event::Converged { to_insurance, cost, .. }
+			if to_insurance == gain && cost == -(gain as i128)));
+	});
+}
+
+#[test]
+fn an_unfunded_convergence_changes_nothing() {
+	ExtBuilder::default().build_and_execute(|| {
+		setup(params());
+		diverge_above_index();
+		advance(HOUR + 6);
+		set_index(COLLECTION, 13 * UNIT);
+		let before = market();
+		assert_noop!(
+			Perp::converge(RuntimeOrigin::signed(BOB), 0),
+			Error::<Test>::ConvergenceUnfunded
+		);
+		assert_eq!(market(), before);
+	});
+}
+
+#[test]
+fn governance_forces_convergence_at_any_time_and_only_governance() {
+	ExtBuilder::default().build_and_execute(|| {
+		setup(params());
+		diverge_above_index();
+		assert_noop!(Perp::force_converge(RuntimeOrigin::signed(ALICE), 0), DispatchError::BadOrigin);
+		clear_index(COLLECTION);
+		assert_noop!(Perp::force_converge(RuntimeOrigin::root(), 0), Error::<Test>::OracleStale);
+		set_index(COLLECTION, 10 * UNIT);
+		assert_ok!(Perp::force_converge(RuntimeOrigin::root(), 0));
+		assert!(matches!(converged(), Event::Converged { forced: true, mark_after, .. } if mark_after == 10 * UNIT));
+	});
+}
+
+/// Three positions, both sides, different sizes.
+fn three_traders() {
+	open(ALICE, Side::Long, 20 * UNIT);
+	open(BOB, Side::Short, 8 * UNIT);
+	open(CHARLIE, Side::Long, 3 * UNIT);
+}
+
+#[test]
+fn adjusting_liquidity_preserves_every_exit_value() {
+	ExtBuilder::default().build_and_execute(|| {
+		setup(params());
+		three_traders();
+		let values: Vec<u128> = [ALICE, BOB, CHARLIE].map(exit_value).to_vec();
+		let before = market();
+		assert_noop!(
+			Perp::adjust_liquidity(RuntimeOrigin::signed(ALICE), 0, 2 * UNIT),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(Perp::adjust_liquidity(RuntimeOrigin::root(), 0, 2 * UNIT));
+
+		let after = market();
+		assert_eq!(
+			after.reserves,
+			Reserves::new(2 * before.reserves.base, 2 * before.reserves.quote)
+		);
+		assert_eq!(after.reserves.mark_price().unwrap(), before.reserves.mark_price().unwrap());
+		assert_eq!(after.depth, 2 * UNIT);
+		assert_eq!(after.liquidity_version, 1);
+		// Each exit value on the new curve is what it was on the old one, rounded in the
+		// protocol's favour by less than a raw unit per whole unit of quote.
+		for (who, value) in [ALICE, BOB, CHARLIE].into_iter().zip(values) {
+			let now = exit_value(who);
+			let long = Perp::position_details(&who, 0).unwrap().unwrap().base_size > 0;
+			if long {
+				assert!(now <= value && value - now <= value / UNIT + 1, "{who}: {value} → {now}");
+			} else {
+				assert!(now >= value && now - value <= value / UNIT + 1, "{who}: {value} → {now}");
+			}
+		}
+		// Sizes are remapped when touched; everyone closes and the market balances.
+		for who in [ALICE, BOB, CHARLIE] {
+			assert_ok!(Perp::close_position(RuntimeOrigin::signed(who), 0, 0));
+			assert_eq!(Positions::<Test>::get(who, 0), None);
+		}
+		let closed = market();
+		assert_eq!(closed.net_size, 0);
+		assert_eq!(closed.open_interest.long_size, 0);
+		assert_eq!(closed.open_interest.short_size, 0);
+	});
+}
+
+#[test]
+fn a_remapped_position_realises_the_pnl_it_had() {
+	ExtBuilder::default().build_and_execute(|| {
+		setup(params());
+		three_traders();
+		let stored = Positions::<Test>::get(ALICE, 0).unwrap();
+		let pnl = Perp::position_details(&ALICE, 0).unwrap().unwrap().unrealized_pnl;
+		assert_ok!(Perp::adjust_liquidity(RuntimeOrigin::root(), 0, 3 * UNIT / 2));
+		// Storage is untouched until Alice trades; her view is already remapped.
+		assert_eq!(Positions::<Test>::get(ALICE, 0).unwrap(), stored);
+		assert_eq!(
+			Perp::position_details(&ALICE, 0).unwrap().unwrap().base_size,
+			8_804_108_584_005_869_405
+		);
+		// Adding margin touches the position: it is stored remapped and the market follows.
+		assert_ok!(Perp::add_margin(RuntimeOrigin::signed(ALICE), 0, UNIT));
+		let remapped = Positions::<Test>::get(ALICE, 0).unwrap();
+		assert_eq!(remapped.liquidity_version, 1);
+		assert_eq!(remapped.position.size, 8_804_108_584_005_869_405);
+		advance(6);
+		assert_ok!(Perp::close_position(RuntimeOrigin::signed(ALICE), 0, 0));
+		let realized = perp_events()
+			.into_iter()
+			.rev()
+			.find_map(|event| match event {
+				Event::PositionChanged { realized_pnl, .. } => Some(realized_pnl),
+				_ => None,
+			})
+			.unwrap();
+		assert!(realized <= pnl && pnl - realized <= 100, "{pnl} → {realized}");
+	});
+}
+
+#[test]
+fn a_multiplier_that_would_strand_the_longs_is_refused() {
+	ExtBuilder::default().build_and_execute(|| {
+		setup(params());
+		three_traders();
+		let before = market();
+		assert_noop!(
+			Perp::adjust_liquidity(RuntimeOrigin::root(), 0, 0),
+			Error::<Test>::InvalidMultiplier
+		);
+		// At a tenth of the depth the longs' exit value exceeds the whole quote reserve.
+		assert_noop!(
+			Perp::adjust_liquidity(RuntimeOrigin::root(), 0, UNIT / 10),
+			Error::<Test>::InvalidMultiplier
+		);
+		assert_noop!(
+			Perp::adjust_liquidity(RuntimeOrigin::root(), 9, UNIT),
+			Error::<Test>::UnknownMarket
+		);
+		assert_eq!(market(), before);
+	});
+}
+
+#[test]
+fn dynamic_k_deepens_the_curve_at_settlement_when_open_interest_is_heavy() {
+	ExtBuilder::default().build_and_execute(|| {
+		// Expand above 5 % utilisation, by 5 %, up to 4x.
+		setup(MarketParams {
+			k_step: 50 * UNIT / 1_000,
+			k_expand_above: 50 * UNIT / 1_000,
+			k_shrink_below: 0,
+			..params()
+		});
+		three_traders();
+		let values: Vec<u128> = [ALICE, BOB, CHARLIE].map(exit_value).to_vec();
+		advance(HOUR);
+		assert_ok!(Perp::settle_funding(RuntimeOrigin::signed(BOB), 0));
+		assert!(perp_events().iter().any(|event| matches!(event,
+			Event::LiquidityAdjusted { multiplier, dynamic: true, version: 1, .. }
+				if *multiplier == 1_050 * UNIT / 1_000)));
+		assert_eq!(market().depth, 1_050 * UNIT / 1_000);
+		for (who, value) in [ALICE, BOB, CHARLIE].into_iter().zip(values) {
+			let details = Perp::position_details(&who, 0).unwrap().unwrap();
+			// The funding each owes is unchanged by the remap too (to a raw unit per unit).
+			assert!(details.exit_notional.abs_diff(value) <= value / UNIT + 1);
+		}
+	});
+}
+
+#[test]
+fn dynamic_k_thins_an_idle_curve_down_to_k_min() {
+	ExtBuilder::default().build_and_execute(|| {
+		setup(MarketParams { k_step: 500 * UNIT / 1_000, k_min: 600 * UNIT / 1_000, ..params() });
+		open(ALICE, Side::Long, UNIT);
+		advance(HOUR);
+		assert_ok!(Perp::settle_funding(RuntimeOrigin::signed(BOB), 0));
+		// 1 − 0.5 would go below k_min: the step stops at 0.6.
+		assert_eq!(market().depth, 600 * UNIT / 1_000);
+		advance(HOUR);
+		assert_ok!(Perp::settle_funding(RuntimeOrigin::signed(BOB), 0));
+		assert_eq!(market().liquidity_version, 1);
+	});
+}
+
+#[test]
+fn thinning_the_curve_is_prefunded_and_everyone_can_still_close() {
+	ExtBuilder::default().insurance(1_000 * UNIT).build_and_execute(|| {
+		setup(params());
+		three_traders();
+		let reserve = market().convergence_reserve;
+		let fund_before = insurance_balance();
+		assert_ok!(Perp::adjust_liquidity(RuntimeOrigin::root(), 0, UNIT / 2));
+		let (from_reserve, from_insurance) = perp_events()
+			.into_iter()
+			.find_map(|event| match event {
+				Event::LiquidityAdjusted { from_convergence_reserve, from_insurance, .. } => {
+					Some((from_convergence_reserve, from_insurance))
+				},
+				_ => None,
+			})
+			.unwrap();
+		// The bound exceeded the reserve: the fund paid the rest into the vault.
+		assert_eq!(from_reserve, reserve);
+		assert!(from_insurance > 0);
+		assert_eq!(fund_before - insurance_balance(), from_insurance);
+		assert_eq!(market().convergence_reserve, 0);
+		// try_state (after the test) checks the vault covers the remapped net position at
+		// every step; every trader closes at their preserved exit value.
+		for who in [BOB, ALICE, CHARLIE] {
+			let value = exit_value(who);
+			assert_ok!(Perp::close_position(RuntimeOrigin::signed(who), 0, 0));
+			let notional = perp_events()
+				.into_iter()
+				.rev()
+				.find_map(|event| match event {
+					Event::PositionChanged { exchanged_notional, .. } => Some(exchanged_notional),
+					_ => None,
+				})
+				.unwrap();
+			assert_eq!(notional, value);
+			advance(6);
+			set_index(COLLECTION, 10 * UNIT);
+		}
+	});
+}
+
+#[test]
+fn an_unfunded_thinning_changes_nothing() {
+	ExtBuilder::default().build_and_execute(|| {
+		setup(params());
+		three_traders();
+		let before = market();
+		assert_noop!(
+			Perp::adjust_liquidity(RuntimeOrigin::root(), 0, UNIT / 2),
+			Error::<Test>::MigrationUnfunded
+		);
+		assert_eq!(market(), before);
+		// Deepening costs nothing and needs no funding.
+		assert_ok!(Perp::adjust_liquidity(RuntimeOrigin::root(), 0, 2 * UNIT));
+	});
+}
