@@ -12,7 +12,7 @@ use frame_support::{
 	},
 	PalletId,
 };
-use frame_system::{limits::BlockWeights, EnsureRoot};
+use frame_system::limits::BlockWeights;
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{
@@ -136,11 +136,11 @@ pub const MAX_ORACLE_OPERATORS: u32 = 32;
 
 impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type AddOrigin = EnsureRoot<AccountId>;
-	type RemoveOrigin = EnsureRoot<AccountId>;
-	type SwapOrigin = EnsureRoot<AccountId>;
-	type ResetOrigin = EnsureRoot<AccountId>;
-	type PrimeOrigin = EnsureRoot<AccountId>;
+	type AddOrigin = crate::governance::OracleAdmin;
+	type RemoveOrigin = crate::governance::OracleAdmin;
+	type SwapOrigin = crate::governance::OracleAdmin;
+	type ResetOrigin = crate::governance::OracleAdmin;
+	type PrimeOrigin = crate::governance::OracleAdmin;
 	type MembershipInitialized = ();
 	type MembershipChanged = ();
 	type MaxMembers = ConstU32<MAX_ORACLE_OPERATORS>;
@@ -368,7 +368,7 @@ impl pallet_perp::Config for Runtime {
 	type LiquidationScanLimit = ConstU32<256>;
 	type Treasury = TreasuryAccount;
 	type PalletId = PerpPalletId;
-	type MarketAdmin = EnsureRoot<AccountId>;
+	type MarketAdmin = crate::governance::MarketAdmin;
 	type TimeProvider = Timestamp;
 	type MaxMarkets = ConstU32<256>;
 	type MaxPriceSamples = ConstU32<64>;
@@ -387,7 +387,7 @@ impl pallet_insurance::Config for Runtime {
 	type Currency = Balances;
 	type MarketId = pallet_perp::MarketId;
 	type PalletId = InsurancePalletId;
-	type InsuranceAdmin = EnsureRoot<AccountId>;
+	type InsuranceAdmin = crate::governance::InsuranceAdmin;
 	type ClaimPeriod = InsuranceClaimPeriod;
 	type WeightInfo = pallet_insurance::weights::SubstrateWeight<Runtime>;
 }

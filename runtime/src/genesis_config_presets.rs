@@ -3,7 +3,7 @@
 
 use crate::{
 	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, InsuranceConfig, OracleOperatorsConfig,
-	RuntimeGenesisConfig, SudoConfig, UNIT,
+	OriginsConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -24,6 +24,12 @@ const INSURANCE_FUNDING: crate::Balance = 50_000 * UNIT;
 const INSURANCE_TARGET: crate::Balance = 100_000 * UNIT;
 const INSURANCE_LOW_WATERMARK: crate::Balance = 10_000 * UNIT;
 const INSURANCE_DAILY_CLAIM_CAP: crate::Balance = 10_000 * UNIT;
+
+/// Every track's periods on development networks, in blocks: a referendum may be decided
+/// from the next block, must hold its approval for 2 blocks (12 s) and is enacted the block
+/// after; it times out after 50 blocks (5 minutes).
+const DEV_TRACK_PERIODS: crate::governance::origins::TrackPeriods =
+	crate::governance::origins::TrackPeriods { prepare: 1, decision: 50, confirm: 2, enactment: 1 };
 
 /// A validator of a development network: its name's well-known keys.
 struct DevValidator(Sr25519Keyring, Ed25519Keyring);
@@ -65,6 +71,8 @@ fn genesis(validators: &[DevValidator], sudo: AccountId, endowed: Vec<AccountId>
 		oracle_operators: OracleOperatorsConfig {
 			members: operators.try_into().unwrap_or_default(),
 		},
+		// Referenda pass in about a minute on development networks.
+		origins: OriginsConfig { fast_tracks: Some(DEV_TRACK_PERIODS) },
 		insurance: InsuranceConfig {
 			target_balance: INSURANCE_TARGET,
 			low_watermark: INSURANCE_LOW_WATERMARK,

@@ -19,6 +19,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod governance;
 
 use alloc::vec::Vec;
 pub use pallet_perp;
@@ -207,4 +208,24 @@ mod runtime {
 	/// After Balances, whose genesis would overwrite the issuance its funding mints.
 	#[runtime::pallet_index(21)]
 	pub type Insurance = pallet_insurance;
+
+	/// Enacts approved referenda (and their alarms) at their block.
+	#[runtime::pallet_index(30)]
+	pub type Scheduler = pallet_scheduler;
+
+	/// Stores proposed calls by hash until a referendum enacts them.
+	#[runtime::pallet_index(31)]
+	pub type Preimage = pallet_preimage;
+
+	/// Referenda on the `root`, `market_admin`, `oracle_admin` and `insurance_admin` tracks.
+	#[runtime::pallet_index(32)]
+	pub type Referenda = pallet_referenda;
+
+	/// Conviction-weighted votes on referenda.
+	#[runtime::pallet_index(33)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+
+	/// The tracks' origins (`MarketAdmin`, `OracleAdmin`, `InsuranceAdmin`).
+	#[runtime::pallet_index(34)]
+	pub type Origins = governance::origins;
 }
