@@ -32,7 +32,7 @@ CARGO_TARGET_DIR="$bench_target" cargo build --locked -p floorperp-runtime --fea
 runtime="$bench_target/debug/wbuild/floorperp-runtime/floorperp_runtime.wasm"
 
 pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_perp)
+[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_perp pallet_insurance pallet_true_floor_oracle)
 for pallet in "${pallets[@]}"; do
 	dir="pallets/${pallet#pallet_}"
 	dir="${dir//_/-}"

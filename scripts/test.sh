@@ -13,16 +13,16 @@ cargo fmt --all -- --check
 
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo clippy -p pallet-perp -p pallet-insurance --all-targets --locked --features runtime-benchmarks,try-runtime -- -D warnings
+cargo clippy -p pallet-perp -p pallet-insurance -p pallet-true-floor-oracle --all-targets --locked --features runtime-benchmarks,try-runtime -- -D warnings
 
 step "cargo test"
 cargo test --workspace --locked --exclude floorperp-node
 
 step "pallet benchmarks as tests (runtime-benchmarks)"
-cargo test -p pallet-perp -p pallet-insurance --locked --features runtime-benchmarks,try-runtime
+cargo test -p pallet-perp -p pallet-insurance -p pallet-true-floor-oracle --locked --features runtime-benchmarks,try-runtime
 
-step "cargo build -p floorperp-node"
-cargo build -p floorperp-node --locked
+step "cargo build -p floorperp-node -p marketplace-replay"
+cargo build -p floorperp-node -p marketplace-replay --locked
 
 step "client: typecheck and end-to-end tests against a running node"
 (cd client && npm run --silent typecheck && npm run --silent test:e2e)

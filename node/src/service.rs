@@ -141,6 +141,7 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	oracle_endpoints: &[(pallet_true_floor_oracle::Source, String)],
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -197,6 +198,8 @@ pub fn new_full<
 			metrics,
 			gap_sync_body_policy: None,
 		})?;
+
+	store_oracle_endpoints(&backend, oracle_endpoints);
 
 	if config.offchain_worker.enabled {
 		let offchain_workers =
@@ -326,4 +329,19 @@ pub fn new_full<
 	}
 
 	Ok(task_manager)
+}
+
+/// Writes `--oracle-endpoint` values where the true-floor offchain worker reads them.
+fn store_oracle_endpoints(
+	backend: &FullBackend,
+	endpoints: &[(pallet_true_floor_oracle::Source, String)],
+) {
+	use sc_client_api::Backend as _;
+	use sp_core::offchain::OffchainStorage as _;
+	let Some(mut storage) = backend.offchain_storage() else { return };
+	for (source, url) in endpoints {
+		let key = pallet_true_floor_oracle::offchain::endpoint_key(*source);
+		storage.set(sp_core::offchain::STORAGE_PREFIX, &key, url.as_bytes());
+		log::info!("true-floor oracle: {} from {url}", source.name());
+	}
 }

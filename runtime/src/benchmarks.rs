@@ -7,4 +7,5 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_oracle, Oracle]
 	[pallet_perp, Perp]
 	[pallet_insurance, Insurance]
+	[pallet_true_floor_oracle, TrueFloor]
 );

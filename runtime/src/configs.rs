@@ -190,6 +190,55 @@ impl pallet_oracle::Config for Runtime {
 }
 
 parameter_types! {
+	/// Oracle feeds go before liquidations (`LiquidationPriority` is `MAX / 4`), so every
+	/// liquidation in a block sees the freshest index.
+	pub const FeedPriority: TransactionPriority = TransactionPriority::MAX / 2;
+}
+
+/// An oracle operator key's account: its sr25519 public key, as for any sr25519 signer.
+pub struct OperatorKeyToAccount;
+impl sp_runtime::traits::Convert<pallet_true_floor_oracle::crypto::Public, AccountId>
+	for OperatorKeyToAccount
+{
+	fn convert(key: pallet_true_floor_oracle::crypto::Public) -> AccountId {
+		use sp_runtime::traits::IdentifyAccount;
+		sp_runtime::MultiSigner::from(sp_core::sr25519::Public::from(key)).into_account()
+	}
+}
+
+/// Benchmark hooks of the true-floor oracle.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct TrueFloorBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_true_floor_oracle::BenchmarkHelper<CollectionId, AccountId>
+	for TrueFloorBenchmarkHelper
+{
+	fn collection(seed: u32) -> CollectionId {
+		seed
+	}
+
+	fn make_operator(who: &AccountId) {
+		let _ = OracleOperators::add_member(RuntimeOrigin::root(), who.clone().into());
+	}
+}
+
+impl pallet_true_floor_oracle::Config for Runtime {
+	type CollectionKey = CollectionId;
+	type Feeder = Oracle;
+	type OperatorId = pallet_true_floor_oracle::crypto::Public;
+	type OperatorAccount = OperatorKeyToAccount;
+	type Operators = OracleOperators;
+	type OracleAdmin = crate::governance::OracleAdmin;
+	type TimeProvider = Timestamp;
+	type FeedPriority = FeedPriority;
+	type FeedLongevity = ConstU32<5>;
+	type MaxCollections = ConstU32<64>;
+	type WeightInfo = pallet_true_floor_oracle::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TrueFloorBenchmarkHelper;
+}
+
+parameter_types! {
 	/// The perp vault: holds every position's margin and the convergence reserves.
 	pub const PerpPalletId: PalletId = PalletId(*b"fp/perp_");
 	/// Receives the fee share that goes neither to insurance nor to convergence.

@@ -23,6 +23,7 @@ pub mod governance;
 
 use alloc::vec::Vec;
 pub use pallet_perp;
+pub use pallet_true_floor_oracle;
 use polkadot_sdk::{
 	frame_support, frame_system, pallet_aura, pallet_balances, pallet_grandpa, pallet_membership,
 	pallet_oracle, pallet_sudo, pallet_timestamp, pallet_transaction_payment,
@@ -56,6 +57,8 @@ pub mod opaque {
 		pub struct SessionKeys {
 			pub aura: Aura,
 			pub grandpa: Grandpa,
+			/// Signs the validator's true-floor feeds (its account must be an oracle operator).
+			pub oracle: TrueFloor,
 		}
 	}
 }
@@ -199,6 +202,10 @@ mod runtime {
 	/// The floor-price index of every market: median of the operators' fresh feeds.
 	#[runtime::pallet_index(11)]
 	pub type Oracle = pallet_oracle;
+
+	/// Validators' offchain workers compute each collection's true floor and feed the oracle.
+	#[runtime::pallet_index(12)]
+	pub type TrueFloor = pallet_true_floor_oracle;
 
 	/// Perpetual futures markets: vAMM curves, collateral, positions, liquidations.
 	#[runtime::pallet_index(20)]

@@ -7,13 +7,12 @@ use floorperp_runtime::{
 	genesis_config_presets::development_config_genesis,
 	governance::{origins::Origin, tracks},
 	pallet_perp::{self, MarketParams, Markets},
-	ConvictionVoting, OriginCaller, Perp, Preimage, Referenda, Runtime, RuntimeCall,
-	RuntimeGenesisConfig, RuntimeOrigin, Scheduler, System, DAYS, HOURS, UNIT,
+	ConvictionVoting, OriginCaller, Perp, Preimage, Referenda, Runtime, RuntimeCall, RuntimeOrigin,
+	Scheduler, System, DAYS, HOURS, UNIT,
 };
 use polkadot_sdk::{
 	frame_support::{
 		assert_noop, assert_ok,
-		genesis_builder_helper::build_state,
 		traits::{Bounded, Hooks, UnfilteredDispatchable},
 	},
 	pallet_conviction_voting::{AccountVote, Conviction, Vote},
@@ -23,27 +22,10 @@ use polkadot_sdk::{
 	sp_runtime::{traits::Hash as _, DispatchError},
 };
 
-fn dev_chain() -> TestExternalities {
-	let mut ext = TestExternalities::new_empty();
-	ext.execute_with(|| {
-		let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-		merge(&mut config, development_config_genesis());
-		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap()).unwrap();
-		System::set_block_number(1);
-	});
-	ext
-}
+mod common;
 
-/// Applies a genesis preset (a JSON patch) to the full default configuration.
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
+fn dev_chain() -> TestExternalities {
+	common::chain(development_config_genesis())
 }
 
 /// Ends blocks until `n`; the scheduler runs referenda alarms and enactments.

@@ -79,6 +79,7 @@ impl RejectReason {
 }
 
 /// Identity of a sale event: two events with the same key are the same sale.
+#[cfg_attr(feature = "scale", derive(codec::Encode, codec::Decode))]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 struct SaleKey {
 	tx_hash: TxHash,
@@ -87,6 +88,7 @@ struct SaleKey {
 }
 
 /// A token's last sale.
+#[cfg_attr(feature = "scale", derive(codec::Encode, codec::Decode))]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 struct TokenSale {
 	token_id: TokenId,
@@ -94,6 +96,7 @@ struct TokenSale {
 }
 
 /// A transfer of value from `buyer` to `seller` (and of the NFT the other way).
+#[cfg_attr(feature = "scale", derive(codec::Encode, codec::Decode))]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 struct Transfer {
 	seller: Address,
@@ -102,6 +105,7 @@ struct Transfer {
 }
 
 /// The bounded memory of recent sales behind the eligibility rules.
+#[cfg_attr(feature = "scale", derive(codec::Encode, codec::Decode))]
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct EligibilityFilter {
 	seen: VecDeque<SaleKey>,

@@ -20,7 +20,9 @@ pub enum Verdict {
 	Rejected(RejectReason),
 }
 
-/// Everything the floor remembers, all of it bounded by [`FloorParams`].
+/// Everything the floor remembers, all of it bounded by [`FloorParams`]. With the `scale`
+/// feature it is SCALE-encodable, so an offchain worker keeps it in local storage.
+#[cfg_attr(feature = "scale", derive(codec::Encode, codec::Decode))]
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct FloorState {
 	params: FloorParams,

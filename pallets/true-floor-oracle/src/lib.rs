@@ -1,0 +1,254 @@
+//! # True-floor oracle pallet
+//!
+//! Validators compute each collection's "true floor price" from marketplace sales in their
+//! offchain workers and feed it to `pallet-oracle`, whose median across operators is the
+//! index every perp market trusts (DESIGN §10).
+//!
+//! - **Configuration** (on chain, `OracleAdmin`): per collection its contract, OpenSea slug,
+//!   the marketplaces to read ([`Source`]) and the floor algorithm's [`FloorParams`].
+//! - **Endpoints** (per node): each operator chooses the base URL it fetches each marketplace
+//!   from: the node's `--oracle-endpoint <source>=<url>` flag writes it into offchain
+//!   persistent storage under [`offchain::endpoint_key`], as does the standard
+//!   `offchain_localStorageSet` RPC. A source without an endpoint is skipped.
+//! - **Offchain worker** ([`offchain`]): polls every configured source with an HTTP deadline
+//!   from a persistent cursor (the last sale time seen), parses the page with
+//!   `true_floor::parsers`, runs the sales through the collection's `FloorState` (kept in
+//!   offchain storage, so memory survives restarts), and when the floor moved by
+//!   `publish_deviation` or `heartbeat` passed, signs a [`FloorFeed`] with the node's
+//!   operator key and submits `submit_floors` as an authorised general transaction.
+//! - **Submission path**: `submit_floors` carries the feed and the operator key's signature;
+//!   `#[pallet::authorize]` checks the signature, that the key's account is an oracle
+//!   operator, that the feed is recent and the operator has not fed since, and that every
+//!   collection is configured and every price within its `max_price`. Chosen over a signed
+//!   `pallet_oracle::feed_values` because it needs no fee balance or nonce on the operator
+//!   account (a fresh validator cannot be starved by fees or stuck nonces), it gets an
+//!   explicit priority above liquidations (`FeedPriority`), and copies of one feed dedupe by
+//!   `(operator, block)`. The call then feeds `pallet-oracle` as that operator account
+//!   (`DataFeeder`), so the oracle's membership and median apply unchanged.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::{CollectionConfig, FloorFeed, Source};
+pub use weights::WeightInfo;
+
+mod feed;
+pub mod offchain;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+
+/// Hooks benchmarks need from the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<CollectionKey, AccountId> {
+	/// A distinct collection key per `seed`.
+	fn collection(seed: u32) -> CollectionKey;
+	/// Makes `who` an oracle operator.
+	fn make_operator(who: &AccountId);
+}
+
+/// The operator key is a session key: `author_rotateKeys` and dev seeds create it.
+impl<T: Config> polkadot_sdk::sp_runtime::BoundToRuntimeAppPublic for Pallet<T> {
+	type Public = T::OperatorId;
+}
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+/// The key type of oracle operator keys in a node's keystore.
+pub const KEY_TYPE: polkadot_sdk::sp_core::crypto::KeyTypeId =
+	polkadot_sdk::sp_core::crypto::KeyTypeId(*b"flor");
+
+/// Operator keys: sr25519 under [`KEY_TYPE`].
+pub mod crypto {
+	use polkadot_sdk::sp_runtime::app_crypto::{app_crypto, sr25519};
+	app_crypto!(sr25519, super::KEY_TYPE);
+}
+
+#[polkadot_sdk::frame_support::pallet]
+// `set_collection` takes the configuration by value, as every call argument is.
+#[allow(clippy::large_enum_variant)]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use polkadot_sdk::{
+		frame_support::{
+			pallet_prelude::*,
+			traits::{Contains, UnixTime},
+		},
+		frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*},
+		pallet_oracle::DataFeeder,
+		sp_runtime::{traits::Convert, RuntimeAppPublic},
+	};
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// An operator key's signature.
+	pub type SignatureOf<T> = <<T as Config>::OperatorId as RuntimeAppPublic>::Signature;
+
+	/// The floors of one feed.
+	pub type Floors<T> =
+		BoundedVec<(<T as Config>::CollectionKey, u128), <T as Config>::MaxCollections>;
+
+	/// A feed as submitted.
+	pub type FeedOf<T> = FloorFeed<<T as Config>::OperatorId, BlockNumberFor<T>, Floors<T>>;
+
+	#[pallet::config]
+	pub trait Config:
+		polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>>
+		+ CreateAuthorizedTransaction<Call<Self>>
+	{
+		/// Identifies a collection (the oracle key).
+		type CollectionKey: Parameter + Member + MaxEncodedLen + Copy + Ord;
+		/// Where floors go: `pallet-oracle`, as the operator's account.
+		type Feeder: DataFeeder<Self::CollectionKey, u128, Self::AccountId>;
+		/// Operator public keys (sr25519 under [`KEY_TYPE`] in the runtime).
+		type OperatorId: Member + Parameter + RuntimeAppPublic + MaxEncodedLen + Ord;
+		/// The account an operator key feeds as.
+		type OperatorAccount: Convert<Self::OperatorId, Self::AccountId>;
+		/// Accounts allowed to feed (the oracle's operator membership).
+		type Operators: Contains<Self::AccountId>;
+		/// Configures collections (Root or the `oracle_admin` track).
+		type OracleAdmin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Wall-clock time for the offchain worker's publishing decisions.
+		type TimeProvider: UnixTime;
+		/// Priority of feeds: above liquidations, so every liquidation sees a fresh index.
+		#[pallet::constant]
+		type FeedPriority: Get<TransactionPriority>;
+		/// Blocks a feed stays valid after the block it was computed at.
+		#[pallet::constant]
+		type FeedLongevity: Get<u32>;
+		/// Upper bound on configured collections (and floors in one feed).
+		#[pallet::constant]
+		type MaxCollections: Get<u32>;
+		/// Weights of the calls.
+		type WeightInfo: WeightInfo;
+		/// Benchmark set-up hooks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::CollectionKey, Self::AccountId>;
+	}
+
+	/// Each collection's oracle configuration.
+	#[pallet::storage]
+	pub type Collections<T: Config> =
+		CountedStorageMap<_, Blake2_128Concat, T::CollectionKey, CollectionConfig>;
+
+	/// The block of each operator's last feed: one feed per operator per block, and never an
+	/// older one after a newer.
+	#[pallet::storage]
+	pub type LastFeed<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	// `CollectionConfigured` carries the whole configuration for indexers; events are transient.
+	#[allow(clippy::large_enum_variant)]
+	pub enum Event<T: Config> {
+		/// A collection's configuration was set.
+		CollectionConfigured { collection: T::CollectionKey, config: CollectionConfig },
+		/// A collection is no longer read.
+		CollectionRemoved { collection: T::CollectionKey },
+		/// An operator's floors went to the oracle.
+		FloorsFed { operator: T::AccountId, floors: Vec<(T::CollectionKey, u128)> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// `MaxCollections` collections are configured.
+		TooManyCollections,
+		/// The collection is not configured.
+		UnknownCollection,
+		/// The floor parameters are inconsistent (`FloorParams::validate`).
+		InvalidParams,
+		/// A configuration must name at least one marketplace, each once.
+		InvalidSources,
+		/// The feed's signature does not match its operator key.
+		BadSignature,
+		/// The operator key's account is not an oracle operator.
+		NotOperator,
+		/// The feed is from a future block or older than `FeedLongevity`.
+		StaleFeed,
+		/// The operator already fed at or after the feed's block.
+		AlreadyFed,
+		/// The feed carries no floor, or a collection twice.
+		InvalidFloors,
+		/// A floor is zero or above its collection's `max_price`.
+		PriceOutOfRange,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Validators with an operator key compute and submit floors (see [`offchain`]).
+		fn offchain_worker(block: BlockNumberFor<T>) {
+			Self::run_offchain_worker(block);
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Sets (or replaces) `collection`'s oracle configuration.
+		///
+		/// - Origin: `OracleAdmin`.
+		/// - Effect: validators read the collection from `config.sources` with
+		///   `config.params` from their next run (a parameter change restarts their floor).
+		/// - Events: `CollectionConfigured`.
+		/// - Errors: `InvalidParams`, `InvalidSources`, `TooManyCollections`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::set_collection())]
+		pub fn set_collection(
+			origin: OriginFor<T>,
+			collection: T::CollectionKey,
+			config: CollectionConfig,
+		) -> DispatchResult {
+			T::OracleAdmin::ensure_origin(origin)?;
+			Self::do_set_collection(collection, config)
+		}
+
+		/// Stops reading `collection`.
+		///
+		/// - Origin: `OracleAdmin`.
+		/// - Events: `CollectionRemoved`.
+		/// - Errors: `UnknownCollection`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::remove_collection())]
+		pub fn remove_collection(
+			origin: OriginFor<T>,
+			collection: T::CollectionKey,
+		) -> DispatchResult {
+			T::OracleAdmin::ensure_origin(origin)?;
+			ensure!(Collections::<T>::contains_key(collection), Error::<T>::UnknownCollection);
+			Collections::<T>::remove(collection);
+			Self::deposit_event(Event::CollectionRemoved { collection });
+			Ok(())
+		}
+
+		/// Feeds an operator's floors to the oracle.
+		///
+		/// - Origin: an authorised general transaction (validators' offchain workers);
+		///   authorisation checks the operator key's `signature` over `feed`, that its
+		///   account is an oracle operator, that `feed.block` is recent and newer than its
+		///   last feed, and every floor (see the module docs).
+		/// - Effect: `pallet-oracle` records each floor as that operator's value; the index
+		///   is the median of the operators' fresh values.
+		/// - Events: `FloorsFed` (and the oracle's `NewFeedData`).
+		/// - Errors: `BadSignature`, `NotOperator`, `StaleFeed`, `AlreadyFed`,
+		///   `InvalidFloors`, `UnknownCollection`, `PriceOutOfRange` (re-checked at dispatch).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::submit_floors(feed.floors.len() as u32))]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_floors(feed.floors.len() as u32))]
+		#[pallet::authorize(Self::authorize_feed)]
+		pub fn submit_floors(
+			origin: OriginFor<T>,
+			feed: FeedOf<T>,
+			signature: SignatureOf<T>,
+		) -> DispatchResult {
+			ensure_authorized(origin)?;
+			Self::do_submit_floors(feed, &signature)
+		}
+	}
+}
