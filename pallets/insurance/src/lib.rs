@@ -62,7 +62,8 @@ mod admin;
 mod api;
 mod claims;
 mod fund;
-#[cfg(any(feature = "try-runtime", test))]
+// Also in std builds: the real-runtime fuzz tests (`runtime/tests/fuzz.rs`) check them.
+#[cfg(any(feature = "try-runtime", feature = "std", test))]
 mod invariants;
 #[allow(clippy::as_conversions)]
 pub mod types;

@@ -22,6 +22,9 @@ struct Totals {
 	funding: i128,
 	/// Σ sizes remapped to the current liquidity version: what the AMM really owes.
 	current_net_size: i128,
+	/// Positions, and those stored at the current liquidity version.
+	count: u32,
+	current: u32,
 }
 
 impl<T: Config> Pallet<T> {
@@ -31,6 +34,10 @@ impl<T: Config> Pallet<T> {
 		let mut vault_obligation: u128 = 0;
 		for (market_id, market) in Markets::<T>::iter() {
 			let sums = totals.get(&market_id).copied().unwrap_or_default();
+			ensure!(
+				sums.count == market.positions && sums.current == market.current_positions,
+				"the market's position counts differ from its positions"
+			);
 			// 1. Zero-sum exposure.
 			ensure!(sums.net_size == market.net_size, "net size differs from Σ position sizes");
 			let oi = market.open_interest;
@@ -91,6 +98,10 @@ impl<T: Config> Pallet<T> {
 			entry.margins =
 				entry.margins.checked_add(position.margin).ok_or("Σ margin overflows")?;
 			let market = Markets::<T>::get(market_id).ok_or("a position's market is missing")?;
+			entry.count = entry.count.saturating_add(1);
+			if info.liquidity_version == market.liquidity_version {
+				entry.current = entry.current.saturating_add(1);
+			}
 			let current = Self::current_position(market_id, &market, info)
 				.map_err(|_| "a position cannot be remapped")?
 				.position;

@@ -100,7 +100,8 @@ pub mod api;
 mod collateral;
 pub mod funding;
 mod guards;
-#[cfg(any(feature = "try-runtime", test))]
+// Also in std builds: the real-runtime fuzz tests (`runtime/tests/fuzz.rs`) check them.
+#[cfg(any(feature = "try-runtime", feature = "std", test))]
 mod invariants;
 mod liquidation;
 mod liquidity;
@@ -411,7 +412,7 @@ pub mod pallet {
 			cost: i128,
 			from_convergence_reserve: u128,
 			from_insurance: u128,
-			/// A gain paid to the insurance fund.
+			/// Paid to the insurance fund (0: a gain stays in the vault, see `liquidity`).
 			to_insurance: u128,
 			/// Forced by governance rather than due.
 			forced: bool,
@@ -540,6 +541,9 @@ pub mod pallet {
 		/// The convergence reserve and the insurance fund cannot pay what thinning the curve
 		/// may add to the AMM's debt.
 		MigrationUnfunded,
+		/// Positions from an earlier liquidity change have not all been remapped (touched)
+		/// yet: the cost of another change cannot be bounded until they have.
+		MigrationPending,
 	}
 
 	impl<T> From<MathError> for Error<T> {
@@ -848,15 +852,16 @@ pub mod pallet {
 		}
 
 		/// Repegs `market`'s curve to the index (DESIGN §7) once the mark has stayed more
-		/// than `convergence_threshold` away from it for `convergence_after`. The change in
-		/// what the AMM owes is paid from the convergence reserve, then the insurance fund
-		/// (or paid to the fund if it is a gain).
+		/// than `convergence_threshold` away from it for `convergence_after`. A rise in what
+		/// the AMM owes is paid from the convergence reserve, then the insurance fund; a fall
+		/// stays in the vault.
 		///
 		/// - Origin: signed (anyone), or an authorised general transaction from a
 		///   validator's offchain worker (authorisation checks it is due).
 		/// - Events: `Converged`.
 		/// - Errors: `UnknownMarket`, `OracleStale`, `ConvergenceNotDue`,
-		///   `ConvergenceUnfunded`.
+		///   `ConvergenceUnfunded`, `MigrationPending` (positions not yet remapped since
+		///   the last liquidity change).
 		#[pallet::call_index(13)]
 		#[pallet::weight(T::WeightInfo::converge())]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_converge())]
@@ -870,7 +875,7 @@ pub mod pallet {
 		///
 		/// - Origin: `MarketAdmin`.
 		/// - Events: `Converged` with `forced = true`.
-		/// - Errors: `UnknownMarket`, `OracleStale`, `ConvergenceUnfunded`.
+		/// - Errors: `UnknownMarket`, `OracleStale`, `ConvergenceUnfunded`, `MigrationPending`.
 		#[pallet::call_index(14)]
 		#[pallet::weight(T::WeightInfo::converge())]
 		pub fn force_converge(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
@@ -882,10 +887,11 @@ pub mod pallet {
 		/// Every position keeps its exit value: sizes are remapped when next touched.
 		///
 		/// - Origin: `MarketAdmin`.
-		/// - Events: `LiquidityAdjusted`. Thinning the curve first moves a bound on what it
-		///   adds to the AMM's debt into the vault (convergence reserve, then insurance fund).
+		/// - Events: `LiquidityAdjusted`. The change first moves a bound on what it adds to
+		///   the AMM's debt into the vault (convergence reserve, then insurance fund).
 		/// - Errors: `UnknownMarket`, `InvalidMultiplier` (zero, a reserve rounding to zero,
-		///   or the long open interest could not exit the new curve), `MigrationUnfunded`.
+		///   or the long open interest could not exit the new curve), `MigrationUnfunded`,
+		///   `MigrationPending` (earlier-version positions remain).
 		#[pallet::call_index(15)]
 		#[pallet::weight(T::WeightInfo::adjust_liquidity())]
 		pub fn adjust_liquidity(

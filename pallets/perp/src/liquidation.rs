@@ -146,10 +146,10 @@ impl<T: Config> Pallet<T> {
 			keeper.as_ref(),
 		)?;
 		let cover = Self::absorb_bad_debt(market_id, &mut market, receipt.bad_debt)?;
-		Markets::<T>::insert(market_id, &market);
-
 		let mut after = PositionInfo { position: outcome.position, ..info };
 		after.position.margin = receipt.margin_left;
+		crate::liquidity::count_position_change::<T>(&mut market, true, after.position.size != 0)?;
+		Markets::<T>::insert(market_id, &market);
 		Self::store_position(who, market_id, true, &after)?;
 		Self::deposit_event(Event::PositionLiquidated {
 			who: who.clone(),

@@ -8,7 +8,9 @@
 //! sizes, so what the AMM owes the net position changes by the convergence cost. A cost is
 //! paid from the market's convergence reserve (already in the vault), the rest by the
 //! insurance fund into the vault; if the fund cannot pay it all, nothing happens
-//! (`ConvergenceUnfunded`). A gain leaves the vault for the insurance fund.
+//! (`ConvergenceUnfunded`). A gain stays in the vault: it is owed by traders who have not
+//! closed, not cash (DESIGN §7 says to pay it to the fund; that would spend other traders'
+//! margin).
 //!
 //! # Liquidity migration
 //! `adjust_liquidity` (governance) or dynamic k at a funding settlement scales both reserves
@@ -22,25 +24,31 @@
 //! storing it. `m` is refused unless the whole long open interest could still exit.
 //!
 //! Exit values are not additive, so preserving each one changes what the AMM owes the net
-//! position: `exit_new(Σ s'ᵢ) − exit_old(Σ sᵢ)`. Its exact value needs every position, which
-//! a lazy remap never visits. Treating each side as one position gives a bound: splitting a
-//! side into several positions only shrinks the change (checked numerically over shrinks and
-//! expansions of 0.5×–2×; see `tests/liquidity.rs`). Thinning the curve costs up to that
-//! bound, which the convergence reserve and then the insurance fund pay into the vault
-//! before the migration (`MigrationUnfunded` otherwise; dynamic k then skips the step);
-//! deepening it releases a gain, which stays in the vault as a cushion.
+//! position, `exit_new(Σ s'ᵢ) − exit_old(Σ sᵢ)`, in either direction: deepening a curve
+//! with several positions on one side raises it too. Its exact value needs every position,
+//! which a lazy remap never visits, so a migration first moves an upper bound on it into the
+//! vault (convergence reserve, then insurance fund; `MigrationUnfunded` otherwise, and
+//! dynamic k then skips the step): see [`migration_cost_bound`]. The bound needs every size
+//! in the current version's units, so a migration waits until every position has been
+//! remapped since the previous one (`MigrationPending`). The real invariant-fuzzing run
+//! (`runtime/tests/fuzz.rs`) found both cases: an aggregate-per-side estimate is not a bound.
 
 use crate::{
 	market::refresh_band,
 	pallet::{Config, Error, Event, LiquiditySnapshots, MarketOf, Markets, Pallet},
-	traits::{InsuranceFund, InsuranceInflow, InsuranceOutflow},
+	traits::{InsuranceFund, InsuranceOutflow},
 	types::{LiquidityMigration, MarketId, PositionInfo},
 };
 use perp_math::{
-	convergence, dynamic_k, fixed, funding, LiquiditySnapshot, MathResult, Position, Rounding,
-	Side, ONE,
+	convergence, dynamic_k, fixed, funding, LiquiditySnapshot, MathError, MathResult, Position,
+	Rounding, Side, ONE,
 };
 use polkadot_sdk::{frame_support::ensure, sp_runtime::DispatchError};
+
+/// The smallest multiplier of one migration (0.5).
+pub const MIN_MULTIPLIER: u128 = ONE / 2;
+/// The largest multiplier of one migration (2).
+pub const MAX_MULTIPLIER: u128 = 2 * ONE;
 
 /// Who asked for a liquidity migration.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -78,7 +86,13 @@ impl<T: Config> Pallet<T> {
 		multiplier: u128,
 		origin: Migration,
 	) -> Result<(), Error<T>> {
-		ensure!(multiplier > 0, Error::<T>::InvalidMultiplier);
+		// One step scales the curve by at most 2 either way: larger steps make the remap's
+		// rounding and the cost bound too coarse (the invariant fuzzer found a 0.1× step
+		// leaving the vault short); governance takes several steps instead.
+		ensure!(
+			(MIN_MULTIPLIER..=MAX_MULTIPLIER).contains(&multiplier),
+			Error::<T>::InvalidMultiplier
+		);
 		refresh_band::<T>(market)?;
 		let before = market.reserves;
 		let after = convergence::checked_scale_reserves(
@@ -86,6 +100,8 @@ impl<T: Config> Pallet<T> {
 			multiplier,
 			market.open_interest.long_size,
 		)?;
+		// The cost bound needs every size in the current version's units.
+		ensure!(market.current_positions == market.positions, Error::<T>::MigrationPending);
 		let snapshot = LiquiditySnapshot { before, after };
 		let cost = migration_cost_bound(&snapshot, market)?;
 		let covered = Self::cover_curve_cost(market_id, market, cost)
@@ -97,6 +113,7 @@ impl<T: Config> Pallet<T> {
 			LiquidityMigration { snapshot, cumulative_premium: market.cumulative_premium };
 		LiquiditySnapshots::<T>::insert(market_id, version, migration);
 		market.liquidity_version = next_version;
+		market.current_positions = 0;
 		market.reserves = after;
 		market.depth = depth;
 		market.k_reference = after;
@@ -140,6 +157,10 @@ impl<T: Config> Pallet<T> {
 		info: PositionInfo,
 	) -> Result<PositionInfo, Error<T>> {
 		let current = Self::current_position(market_id, market, info)?;
+		if current.liquidity_version != info.liquidity_version && info.position.size != 0 {
+			market.current_positions =
+				market.current_positions.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		}
 		let (old, new) = (info.position.size, current.position.size);
 		if old == new {
 			return Ok(current);
@@ -157,6 +178,8 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_converge(market_id: MarketId, forced: bool) -> Result<(), DispatchError> {
 		let mut market = Self::market(market_id)?;
 		let index = Self::fresh_index(&market).ok_or(Error::<T>::OracleStale)?;
+		// The cost is exact only with every size in the current curve's units.
+		ensure!(market.current_positions == market.positions, Error::<T>::MigrationPending);
 		if !forced {
 			Self::ensure_convergence_due(&market, index)?;
 		}
@@ -191,7 +214,7 @@ impl<T: Config> Pallet<T> {
 	/// `convergence_after` and still holds.
 	pub(crate) fn convergence_due(market: &MarketOf<T>, index: u128) -> Result<bool, Error<T>> {
 		let params = &market.params;
-		if params.convergence_threshold == 0 {
+		if params.convergence_threshold == 0 || market.current_positions != market.positions {
 			return Ok(false);
 		}
 		let Some(since) = market.divergence_since else { return Ok(false) };
@@ -208,21 +231,19 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Pays a convergence cost from the reserve then the fund, or a gain to the fund.
+	/// Pays a convergence cost from the reserve then the fund. A gain is not paid out: it
+	/// is what the traders will owe the AMM when they close, not cash in the vault (the
+	/// invariant fuzzer found paying it out of the vault's cash leaving the vault short), so
+	/// it stays a cushion in the vault.
 	fn fund_convergence(
 		market_id: MarketId,
 		market: &mut MarketOf<T>,
 		cost: i128,
 	) -> Result<ConvergenceFunding, DispatchError> {
-		let amount = cost.unsigned_abs();
 		if cost > 0 {
-			return Self::cover_curve_cost(market_id, market, amount);
+			return Self::cover_curve_cost(market_id, market, cost.unsigned_abs());
 		}
-		Self::pay_from_vault(&T::InsuranceFund::account(), amount)?;
-		if amount > 0 {
-			T::InsuranceFund::on_received(market_id, InsuranceInflow::ConvergenceGain, amount);
-		}
-		Ok(ConvergenceFunding { to_insurance: amount, ..Default::default() })
+		Ok(ConvergenceFunding::default())
 	}
 
 	/// Makes the vault able to pay `cost` more: the market's convergence reserve (already
@@ -280,23 +301,64 @@ fn remap_position(position: &Position, migration: &LiquidityMigration) -> MathRe
 	})
 }
 
-/// The most a migration can raise what the AMM owes (0 if it cannot raise it): each side
-/// remapped as one position (module docs).
+/// Counts a position opened (`!existed && exists`) or closed (`existed && !exists`) at the
+/// market's current liquidity version.
+pub(crate) fn count_position_change<T: Config>(
+	market: &mut MarketOf<T>,
+	existed: bool,
+	exists: bool,
+) -> Result<(), Error<T>> {
+	let step = |count: u32, up: bool| {
+		if up { count.checked_add(1) } else { count.checked_sub(1) }.ok_or(Error::<T>::Overflow)
+	};
+	if existed != exists {
+		market.positions = step(market.positions, exists)?;
+		market.current_positions = step(market.current_positions, exists)?;
+	}
+	Ok(())
+}
+
+/// An upper bound on how much a migration raises what the AMM owes (0 if it cannot).
+///
+/// With every position at the current version, each long's exit value is at most
+/// `mark · size` and each short's buy-back cost at least `mark · |size|`. A long remaps to
+/// `V·x'/(y' − V)`, convex in `V` (so the longs' remapped total is at most the remap of
+/// their summed value), a short to `V·x'/(y' + V)`, concave (so the shorts' total is at least
+/// the remap of theirs). The net position after is therefore at most
+/// `remap(mark·L) − remap(mark·S)`, and what the AMM owes grows with the net position.
 fn migration_cost_bound<CollectionKey, BlockNumber>(
 	snapshot: &LiquiditySnapshot,
 	market: &crate::types::Market<CollectionKey, BlockNumber>,
 ) -> MathResult<u128> {
 	let interest = market.open_interest;
-	let longs = convergence::remap_size(snapshot, fixed::to_signed(interest.long_size)?)?;
-	let shorts = convergence::remap_size(
-		snapshot,
-		fixed::sub_signed(0, fixed::to_signed(interest.short_size)?)?,
+	let mark = snapshot.before.mark_price()?;
+	let after = snapshot.after;
+	let long_value = fixed::mul_ratio(interest.long_size, mark, Rounding::Up)?;
+	let longs_at_most = if long_value == 0 {
+		0
+	} else {
+		let room = after.quote.checked_sub(long_value).filter(|room| *room > 0);
+		fixed::mul_div(
+			long_value,
+			after.base,
+			room.ok_or(MathError::InsufficientDepth)?,
+			Rounding::Up,
+		)?
+	};
+	let short_value = fixed::mul_ratio(interest.short_size, mark, Rounding::Down)?;
+	let shorts_at_least = fixed::mul_div(
+		short_value,
+		after.base,
+		fixed::add(after.quote, short_value)?,
+		Rounding::Down,
 	)?;
+	let net_after =
+		fixed::sub_signed(fixed::to_signed(longs_at_most)?, fixed::to_signed(shorts_at_least)?)?;
 	let net_before = fixed::sub_signed(
 		fixed::to_signed(interest.long_size)?,
 		fixed::to_signed(interest.short_size)?,
 	)?;
-	let after = convergence::amm_obligation(snapshot.after, fixed::add_signed(longs, shorts)?)?;
-	let before = convergence::amm_obligation(snapshot.before, net_before)?;
-	Ok(u128::try_from(fixed::sub_signed(after, before)?).unwrap_or(0))
+	let owed_after = convergence::amm_obligation(after, net_after)?;
+	let owed_before = convergence::amm_obligation(snapshot.before, net_before)?;
+	Ok(u128::try_from(fixed::sub_signed(owed_after, owed_before)?).unwrap_or(0))
 }

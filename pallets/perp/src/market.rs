@@ -101,6 +101,8 @@ fn new_market<T: Config>(
 		divergence_since: None,
 		liquidity_version: 0,
 		depth: ONE,
+		positions: 0,
+		current_positions: 0,
 		band: PriceBand {
 			block: frame_system::Pallet::<T>::block_number(),
 			reference_mark: mark_price,

@@ -4,6 +4,7 @@
 use crate::{
 	collateral::Funds,
 	guards,
+	liquidity::count_position_change,
 	market::refresh_band,
 	pallet::{Config, Error, Event, MarketOf, Markets, Pallet, PositionCount, Positions},
 	traits::{InsuranceFund, InsuranceInflow},
@@ -247,8 +248,10 @@ impl<T: Config> Pallet<T> {
 		market.reserves = outcome.reserves;
 		market.net_size =
 			fixed::add_signed(market.net_size, outcome.exchanged_size).map_err(Error::<T>::from)?;
+		let existed = before.position.size != 0;
+		count_position_change::<T>(&mut market, existed, after.position.size != 0)?;
 		Markets::<T>::insert(market_id, &market);
-		Self::store_position(who, market_id, before.position.size != 0, &after)?;
+		Self::store_position(who, market_id, existed, &after)?;
 		Self::note_position_change(who, market_id);
 
 		if let Some(check) = opening {

@@ -258,6 +258,11 @@ pub struct Market<CollectionKey, BlockNumber> {
 	/// The curve's depth relative to launch: the product of every liquidity multiplier
 	/// (18-decimal, 1 at launch); `k_min`/`k_max` bound it.
 	pub depth: u128,
+	/// Open positions in the market.
+	pub positions: u32,
+	/// Of those, the ones stored at the current liquidity version (remapped since the last
+	/// migration): thinning the curve waits until it is all of them.
+	pub current_positions: u32,
 	/// The fluctuation band of the current block.
 	pub band: PriceBand<BlockNumber>,
 	/// Paused markets accept no trades; margin and collateral moves still work.

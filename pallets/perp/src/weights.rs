@@ -73,81 +73,81 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Markets` (r:0 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `9`
 		//  Estimated: `3489`
-		// Minimum execution time: 19_930_000 picoseconds.
-		Weight::from_parts(21_993_000, 3489)
+		// Minimum execution time: 19_920_000 picoseconds.
+		Weight::from_parts(21_162_000, 3489)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	fn set_market_params() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `997`
-		//  Estimated: `4382`
+		//  Measured:  `1005`
+		//  Estimated: `4390`
 		// Minimum execution time: 13_460_000 picoseconds.
-		Weight::from_parts(15_813_000, 4382)
+		Weight::from_parts(14_341_000, 4390)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	fn pause_market() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `997`
-		//  Estimated: `4382`
-		// Minimum execution time: 12_659_000 picoseconds.
-		Weight::from_parts(14_952_000, 4382)
+		//  Measured:  `1005`
+		//  Estimated: `4390`
+		// Minimum execution time: 12_609_000 picoseconds.
+		Weight::from_parts(13_520_000, 4390)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	fn unpause_market() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `997`
-		//  Estimated: `4382`
-		// Minimum execution time: 12_529_000 picoseconds.
-		Weight::from_parts(14_091_000, 4382)
+		//  Measured:  `1005`
+		//  Estimated: `4390`
+		// Minimum execution time: 12_488_000 picoseconds.
+		Weight::from_parts(13_410_000, 4390)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `195`
 		//  Estimated: `3593`
-		// Minimum execution time: 53_439_000 picoseconds.
-		Weight::from_parts(60_239_000, 3593)
+		// Minimum execution time: 53_178_000 picoseconds.
+		Weight::from_parts(55_052_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:17 w:0)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Markets` (r:16 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16200`
-		//  Estimated: `55262`
-		// Minimum execution time: 211_063_000 picoseconds.
-		Weight::from_parts(248_219_000, 55262)
+		//  Measured:  `16328`
+		//  Estimated: `55390`
+		// Minimum execution time: 206_287_000 picoseconds.
+		Weight::from_parts(217_333_000, 55390)
 			.saturating_add(T::DbWeight::get().reads(35_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Perp::Markets` (r:16 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::LastTradeBlock` (r:1 w:1)
@@ -157,7 +157,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
@@ -166,15 +166,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn open_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `17341`
-		//  Estimated: `55262`
-		// Minimum execution time: 442_768_000 picoseconds.
-		Weight::from_parts(526_591_000, 55262)
+		//  Measured:  `17469`
+		//  Estimated: `55390`
+		// Minimum execution time: 432_582_000 picoseconds.
+		Weight::from_parts(470_098_000, 55390)
 			.saturating_add(T::DbWeight::get().reads(43_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:1 w:1)
@@ -184,7 +184,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
@@ -193,15 +193,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn reduce_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3157`
+		//  Measured:  `3165`
 		//  Estimated: `11402`
-		// Minimum execution time: 224_394_000 picoseconds.
-		Weight::from_parts(258_935_000, 11402)
+		// Minimum execution time: 216_712_000 picoseconds.
+		Weight::from_parts(244_153_000, 11402)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:1 w:1)
@@ -213,7 +213,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:4 w:4)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
 	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
@@ -222,53 +222,53 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Perp::PositionCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn close_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3198`
+		//  Measured:  `3206`
 		//  Estimated: `11402`
-		// Minimum execution time: 257_452_000 picoseconds.
-		Weight::from_parts(289_610_000, 11402)
+		// Minimum execution time: 254_829_000 picoseconds.
+		Weight::from_parts(283_591_000, 11402)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:1 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn add_margin() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2157`
+		//  Measured:  `2165`
 		//  Estimated: `6196`
-		// Minimum execution time: 79_919_000 picoseconds.
-		Weight::from_parts(91_926_000, 6196)
+		// Minimum execution time: 79_508_000 picoseconds.
+		Weight::from_parts(89_182_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Perp::Markets` (r:16 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:17 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn remove_margin() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16341`
-		//  Estimated: `55262`
-		// Minimum execution time: 229_902_000 picoseconds.
-		Weight::from_parts(253_026_000, 55262)
+		//  Measured:  `16469`
+		//  Estimated: `55390`
+		// Minimum execution time: 220_137_000 picoseconds.
+		Weight::from_parts(228_178_000, 55390)
 			.saturating_add(T::DbWeight::get().reads(36_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Perp::Markets` (r:16 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:17 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:0)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -281,15 +281,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn liquidate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16949`
-		//  Estimated: `55262`
-		// Minimum execution time: 484_118_000 picoseconds.
-		Weight::from_parts(546_581_000, 55262)
+		//  Measured:  `17077`
+		//  Estimated: `55390`
+		// Minimum execution time: 476_438_000 picoseconds.
+		Weight::from_parts(493_342_000, 55390)
 			.saturating_add(T::DbWeight::get().reads(41_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:1 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
@@ -312,35 +312,35 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Perp::PositionCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn liquidate_bankrupt() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1785`
+		//  Measured:  `1793`
 		//  Estimated: `6196`
-		// Minimum execution time: 169_893_000 picoseconds.
-		Weight::from_parts(194_719_000, 6196)
+		// Minimum execution time: 169_702_000 picoseconds.
+		Weight::from_parts(175_791_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Perp::LiquidationsInBlock` (r:1 w:0)
 	/// Proof: `Perp::LiquidationsInBlock` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Markets` (r:16 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:17 w:0)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:0)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(67), added: 2542, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn authorize_liquidate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16467`
-		//  Estimated: `55262`
-		// Minimum execution time: 263_842_000 picoseconds.
-		Weight::from_parts(378_111_000, 55262)
+		//  Measured:  `16595`
+		//  Estimated: `55390`
+		// Minimum execution time: 261_248_000 picoseconds.
+		Weight::from_parts(273_266_000, 55390)
 			.saturating_add(T::DbWeight::get().reads(37_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::PriceHistory` (r:1 w:0)
@@ -355,15 +355,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Perp::LiquiditySnapshots` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	fn settle_funding() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2755`
+		//  Measured:  `2763`
 		//  Estimated: `6196`
-		// Minimum execution time: 101_601_000 picoseconds.
-		Weight::from_parts(114_310_000, 6196)
+		// Minimum execution time: 143_603_000 picoseconds.
+		Weight::from_parts(149_432_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::PriceHistory` (r:1 w:0)
@@ -372,14 +372,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn authorize_settle_funding() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2516`
+		//  Measured:  `2524`
 		//  Estimated: `6039`
-		// Minimum execution time: 24_917_000 picoseconds.
-		Weight::from_parts(28_762_000, 6039)
+		// Minimum execution time: 24_816_000 picoseconds.
+		Weight::from_parts(26_940_000, 6039)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -392,29 +392,29 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn converge() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1548`
+		//  Measured:  `1556`
 		//  Estimated: `6196`
-		// Minimum execution time: 88_452_000 picoseconds.
-		Weight::from_parts(98_075_000, 6196)
+		// Minimum execution time: 87_620_000 picoseconds.
+		Weight::from_parts(92_618_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn authorize_converge() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1206`
-		//  Estimated: `4382`
-		// Minimum execution time: 19_158_000 picoseconds.
-		Weight::from_parts(33_210_000, 4382)
+		//  Measured:  `1214`
+		//  Estimated: `4390`
+		// Minimum execution time: 18_427_000 picoseconds.
+		Weight::from_parts(20_270_000, 4390)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
@@ -425,10 +425,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Perp::LiquiditySnapshots` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	fn adjust_liquidity() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1438`
+		//  Measured:  `1446`
 		//  Estimated: `6196`
-		// Minimum execution time: 85_668_000 picoseconds.
-		Weight::from_parts(106_418_000, 6196)
+		// Minimum execution time: 83_484_000 picoseconds.
+		Weight::from_parts(88_461_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -437,7 +437,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Perp::NextMarketId` (r:1 w:0)
 	/// Proof: `Perp::NextMarketId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Markets` (r:64 w:64)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(917), added: 3392, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:64 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::PriceHistory` (r:64 w:64)
@@ -445,12 +445,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[1, 64]`.
 	fn record_prices(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `191 + m * (1004 ±0)`
+		//  Measured:  `191 + m * (1012 ±0)`
 		//  Estimated: `1493 + m * (5049 ±0)`
-		// Minimum execution time: 23_595_000 picoseconds.
-		Weight::from_parts(24_516_000, 1493)
-			// Standard Error: 82_804
-			.saturating_add(Weight::from_parts(19_867_606, 0).saturating_mul(m.into()))
+		// Minimum execution time: 22_584_000 picoseconds.
+		Weight::from_parts(23_205_000, 1493)
+			// Standard Error: 13_239
+			.saturating_add(Weight::from_parts(16_025_476, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(m.into())))
@@ -461,100 +461,100 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measured weights with ParityDb's database weights, for test runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(21_993_000, 3489)
+		Weight::from_parts(21_162_000, 3489)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_market_params() -> Weight {
-		Weight::from_parts(15_813_000, 4382)
+		Weight::from_parts(14_341_000, 4390)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn pause_market() -> Weight {
-		Weight::from_parts(14_952_000, 4382)
+		Weight::from_parts(13_520_000, 4390)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn unpause_market() -> Weight {
-		Weight::from_parts(14_091_000, 4382)
+		Weight::from_parts(13_410_000, 4390)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(60_239_000, 3593)
+		Weight::from_parts(55_052_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(248_219_000, 55262)
+		Weight::from_parts(217_333_000, 55390)
 			.saturating_add(ParityDbWeight::get().reads(35_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn open_position() -> Weight {
-		Weight::from_parts(526_591_000, 55262)
+		Weight::from_parts(470_098_000, 55390)
 			.saturating_add(ParityDbWeight::get().reads(43_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn reduce_position() -> Weight {
-		Weight::from_parts(258_935_000, 11402)
+		Weight::from_parts(244_153_000, 11402)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn close_position() -> Weight {
-		Weight::from_parts(289_610_000, 11402)
+		Weight::from_parts(283_591_000, 11402)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn add_margin() -> Weight {
-		Weight::from_parts(91_926_000, 6196)
+		Weight::from_parts(89_182_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn remove_margin() -> Weight {
-		Weight::from_parts(253_026_000, 55262)
+		Weight::from_parts(228_178_000, 55390)
 			.saturating_add(ParityDbWeight::get().reads(36_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn liquidate() -> Weight {
-		Weight::from_parts(546_581_000, 55262)
+		Weight::from_parts(493_342_000, 55390)
 			.saturating_add(ParityDbWeight::get().reads(41_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn liquidate_bankrupt() -> Weight {
-		Weight::from_parts(194_719_000, 6196)
+		Weight::from_parts(175_791_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn authorize_liquidate() -> Weight {
-		Weight::from_parts(378_111_000, 55262)
+		Weight::from_parts(273_266_000, 55390)
 			.saturating_add(ParityDbWeight::get().reads(37_u64))
 	}
 	fn settle_funding() -> Weight {
-		Weight::from_parts(114_310_000, 6196)
+		Weight::from_parts(149_432_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn authorize_settle_funding() -> Weight {
-		Weight::from_parts(28_762_000, 6039)
+		Weight::from_parts(26_940_000, 6039)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 	}
 	fn converge() -> Weight {
-		Weight::from_parts(98_075_000, 6196)
+		Weight::from_parts(92_618_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn authorize_converge() -> Weight {
-		Weight::from_parts(33_210_000, 4382)
+		Weight::from_parts(20_270_000, 4390)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn adjust_liquidity() -> Weight {
-		Weight::from_parts(106_418_000, 6196)
+		Weight::from_parts(88_461_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn record_prices(m: u32, ) -> Weight {
-		Weight::from_parts(24_516_000, 1493)
-			.saturating_add(Weight::from_parts(19_867_606, 0).saturating_mul(m.into()))
+		Weight::from_parts(23_205_000, 1493)
+			.saturating_add(Weight::from_parts(16_025_476, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(m.into())))

@@ -337,8 +337,9 @@ fn time_overflow_is_a_failed_step_that_keeps_the_block_open() {
 /// `bayc-month.json`: BAYC's hourly true floor from 2022-02-12 for 30 days (91 → 70 → 91
 /// ETH), written by `true-floor scenario` from the BAYC sales (README). A holder, a partial
 /// arbitrageur and a trend follower trade; funding settles every hour, validators' converge
-/// attempts succeed whenever the divergence has held for 8 hours, dynamic k thins the idle
-/// curve. The mark tracks the index: within 1.8 % on average, never more than 10.6 % away.
+/// attempts succeed whenever the divergence has held for 8 hours (dynamic k is off, see the
+/// scenario generator). The mark tracks the index: within 2 % on average, never more than
+/// 7 % away.
 #[test]
 fn a_month_of_bayc_floors_the_mark_tracks_the_index() {
 	let text = std::fs::read_to_string(scenario_path("bayc-month.json")).unwrap();
@@ -379,17 +380,17 @@ fn a_month_of_bayc_floors_the_mark_tracks_the_index() {
 		}
 	}
 	assert_eq!(deviations.len(), 719, "funding settled every hour");
-	assert_eq!(converged, 10);
+	assert_eq!(converged, 3);
 	let mean = deviations.iter().sum::<f64>() / deviations.len() as f64;
 	let max = deviations.iter().copied().fold(0.0, f64::max);
-	assert!(mean < 0.018 && max < 0.106, "mean {mean}, max {max}");
+	assert!(mean < 0.020 && max < 0.070, "mean {mean}, max {max}");
 
 	let last = reports.last().unwrap();
 	assert_eq!(last.market.net_size, signed("0"));
 	assert!(last.positions.values().all(|position| position.size == signed("0")));
-	// Funding moved the cumulative premiums both ways over the month; the fund ends above
-	// its start (fees, funding imbalance and convergence gains exceed what it paid).
-	assert_eq!(last.market.cumulative_premium_long, signed("1.912894479079923926"));
-	assert_eq!(last.market.cumulative_premium_short, signed("0.839456212884959835"));
-	assert_eq!(last.insurance_fund, units("101074.425972392736138043"));
+	// Funding moved the cumulative premiums over the month; the fund ends slightly below its
+	// start of 100,000 (convergence costs exceeded fees and funding income).
+	assert_eq!(last.market.cumulative_premium_long, signed("2.349142832652721691"));
+	assert_eq!(last.market.cumulative_premium_short, signed("0.647717294931626278"));
+	assert_eq!(last.insurance_fund, units("99772.910385328963728703"));
 }

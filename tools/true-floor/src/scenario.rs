@@ -4,7 +4,9 @@
 //! index. The market opens at the first hour's floor (1000 base), with the §15 defaults
 //! except three trade guards a simulation of hourly steps cannot respect (the per-block
 //! fluctuation band against hourly floor moves, the divergence guard against a trend
-//! trader, the sandwich guard against a close and an open of one trader in one block).
+//! trader, the sandwich guard against a close and an open of one trader in one block), and
+//! dynamic k: after a liquidity change, convergence waits until every position has been
+//! remapped, and the holder never trades (dynamic k has its own tests).
 //! Each hour: advance one hour, feed the index, settle funding, trade, and every second
 //! hour try to converge (as validators' offchain workers would; it fails until due).
 //!
@@ -88,6 +90,7 @@ pub fn scenario(floors: &[u128]) -> Value {
 			"fluctuation_limit": "0",
 			"max_mark_index_divergence": "0",
 			"sandwich_guard": false,
+			"k_step": "0",
 		},
 		"accounts": { "holder": "100000", "arb": "1000000", "trend": "100000" },
 		"insurance_fund": "100000",
