@@ -188,3 +188,32 @@ fn a_node_without_an_operator_key_or_endpoint_does_nothing() {
 	});
 	assert!(pool.read().transactions.is_empty());
 }
+
+#[test]
+fn a_manipulated_burst_of_sales_does_not_move_the_published_floor() {
+	let mut worker = worker();
+	expect_get(&worker, 0, reservoir_page(&SALES));
+	worker.ext.execute_with(|| TrueFloor::offchain_worker(1));
+	let key = state_key(&COLLECTION);
+	let published = worker.ext.execute_with(|| {
+		StorageValueRef::persistent(&key).get::<FloorTrack>().unwrap().unwrap().last_published
+	});
+	let (floor, _) = published.unwrap();
+
+	// Twenty wash sales at ten times the floor (and one near zero) in the next minute.
+	let mut burst: Vec<(u64, u128)> = (0..20).map(|i| (200 - i, 100_000)).collect();
+	burst.push((170, 10));
+	let page = reservoir_page(&burst);
+	expect_get(&worker, NOW_MS / 1_000 - 240, page);
+	worker.ext.execute_with(|| {
+		System::set_block_number(2);
+		TrueFloor::offchain_worker(2);
+		let track = StorageValueRef::persistent(&key).get::<FloorTrack>().unwrap().unwrap();
+		let now_floor = track.state.floor_at(NOW_MS / 1_000).unwrap();
+		// The outliers were rejected: the floor did not move by more than rounding, and no
+		// new feed went out.
+		assert!(now_floor.abs_diff(floor) * 100 < floor, "{floor} -> {now_floor}");
+		assert_eq!(track.last_published, published);
+	});
+	assert_eq!(worker.pool.read().transactions.len(), 1, "only the first run's feed");
+}
