@@ -20,7 +20,7 @@
 //! it may pay); both sides' cumulative premiums move, and positions settle lazily when next
 //! touched. The fund's net share moves at once: its income leaves the vault (the payers'
 //! pending funding covers it), its subsidy enters the vault. Then dynamic k may scale the
-//! curve ([`crate::liquidity`]).
+//! curve (`liquidity`).
 
 use crate::{
 	liquidity::Migration,

@@ -51,14 +51,21 @@
 //! `Markets` (curve, open interest, funding accumulators, per-block band, parameters),
 //! `MarketByCollection` (one market per collection), `Positions` keyed account → market so
 //! an account's cross positions are one prefix iteration, `PositionCount` to bound that
-//! iteration, `LastTradeBlock` for the sandwich guard.
+//! iteration, `LastTradeBlock` for the sandwich guard, `PriceHistory` (TWAP samples),
+//! `LiquiditySnapshots` (the curve around each migration), `LiquidationsInBlock`.
 //!
-//! ## Per-block reference mark
+//! ## Per-block reference mark and price records
 //! The fluctuation band needs the mark at the end of the previous block. The block's first
 //! trade of a market records the current mark (which *is* the previous block's closing mark)
-//! in `Market::band` before trading; this costs nothing in blocks without trades, unlike a
-//! snapshot of every market in `on_initialize`. Anything that moves the reserves outside a
-//! trade (convergence, liquidity changes) must call `market::refresh_band` first.
+//! in `Market::band` before trading, so the band costs nothing in blocks without trades.
+//! Anything that moves the reserves outside a trade (convergence, liquidity changes) calls
+//! `market::refresh_band` first. Funding's TWAPs do need every block: `on_finalize` records
+//! each market's closing mark and latest index ([`funding`]), weighed in `on_initialize`.
+//!
+//! ## Funding, convergence, liquidity
+//! [`funding`] settles funding periods and dynamic k; `liquidity` repegs the curve to the
+//! index (convergence) and scales it (liquidity migrations) with the lazy, exit-value
+//! preserving remap of position sizes.
 //!
 //! ## Pause
 //! A paused market refuses every trade (closes included: the curve is frozen); margin can
