@@ -25,6 +25,14 @@ fn now_ms<T: Config>() -> u64 {
 	u64::try_from(T::TimeProvider::now().as_millis()).unwrap_or(u64::MAX)
 }
 
+/// Runs `call`'s `#[pallet::authorize]` check as the transaction pool does; it must pass.
+fn authorize<T: Config>(call: &Call<T>) -> Result<(), BenchmarkError> {
+	call.authorize(TransactionSource::External)
+		.ok_or(BenchmarkError::Stop("the call has no authorize logic"))?
+		.map(|_| ())
+		.map_err(|_| BenchmarkError::Stop("authorize failed"))
+}
+
 /// Moves the chain's clock `seconds` forward.
 fn advance_time<T: Config>(seconds: u64) {
 	T::BenchmarkHelper::set_time(now_ms::<T>() + seconds * 1_000);
@@ -348,9 +356,7 @@ mod benchmarks {
 		let call = Call::<T>::liquidate { account: who, market: id };
 		#[block]
 		{
-			call.authorize(TransactionSource::External)
-				.ok_or(BenchmarkError::Stop("liquidate has authorize logic"))?
-				.map_err(|_| BenchmarkError::Stop("authorize failed"))?;
+			authorize::<T>(&call)?;
 		}
 		Ok(())
 	}
@@ -376,9 +382,7 @@ mod benchmarks {
 		let call = Call::<T>::settle_funding { market: id };
 		#[block]
 		{
-			call.authorize(TransactionSource::External)
-				.ok_or(BenchmarkError::Stop("settle_funding has authorize logic"))?
-				.map_err(|_| BenchmarkError::Stop("authorize failed"))?;
+			authorize::<T>(&call)?;
 		}
 		Ok(())
 	}
@@ -400,9 +404,7 @@ mod benchmarks {
 		let call = Call::<T>::converge { market: id };
 		#[block]
 		{
-			call.authorize(TransactionSource::External)
-				.ok_or(BenchmarkError::Stop("converge has authorize logic"))?
-				.map_err(|_| BenchmarkError::Stop("authorize failed"))?;
+			authorize::<T>(&call)?;
 		}
 		Ok(())
 	}

@@ -21,7 +21,7 @@
 //! liquidation that is due passes authorisation and its reward goes to the block author.
 
 use crate::{
-	pallet::{Call, Config, Error, LiquidationsInBlock, Markets, Pallet, Positions},
+	pallet::{Call, Config, Error, LiquidationsInBlock, MarketOf, Markets, Pallet, Positions},
 	types::MarketId,
 };
 use alloc::vec::Vec;
@@ -91,7 +91,7 @@ impl<T: Config> Pallet<T> {
 			let calls = [
 				Self::funding_due(&market)
 					.then_some(Call::<T>::settle_funding { market: market_id }),
-				Self::converge_allowed(market_id)
+				Self::converge_allowed(&market)
 					.then_some(Call::<T>::converge { market: market_id }),
 			];
 			for call in calls.into_iter().flatten() {
@@ -101,11 +101,10 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Whether `converge(market)` would pass its checks now.
-	fn converge_allowed(market_id: MarketId) -> bool {
-		let Ok(market) = Self::market(market_id) else { return false };
-		Self::fresh_index(&market)
-			.is_some_and(|index| Self::convergence_due(&market, index).unwrap_or(false))
+	/// Whether `converge` of `market` would pass its checks now.
+	fn converge_allowed(market: &MarketOf<T>) -> bool {
+		Self::fresh_index(market)
+			.is_some_and(|index| Self::convergence_due(market, index).unwrap_or(false))
 	}
 
 	/// Authorises an unsigned `settle_funding` while it is due; one per market and period.
@@ -127,11 +126,11 @@ impl<T: Config> Pallet<T> {
 		_source: TransactionSource,
 		market: &MarketId,
 	) -> TransactionValidityWithRefund {
-		if !Self::converge_allowed(*market) {
+		let stored = Self::market(*market).ok().filter(|stored| Self::converge_allowed(stored));
+		let Some(stored) = stored else {
 			return Err(InvalidTransaction::Custom(NOT_DUE).into());
-		}
-		let since = Self::market(*market).ok().and_then(|stored| stored.divergence_since);
-		Self::maintenance_validity("PerpConvergence", (market, since).encode())
+		};
+		Self::maintenance_validity("PerpConvergence", (market, stored.divergence_since).encode())
 	}
 
 	fn maintenance_validity(prefix: &'static str, tag: Vec<u8>) -> TransactionValidityWithRefund {
