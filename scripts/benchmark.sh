@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates every floorperp pallet's `weights.rs` from its benchmarks: builds the runtime
-# with `runtime-benchmarks`, runs the benchmarks in it with frame-omni-bencher (installed on
-# first use) and writes the weight files. Usage: ./scripts/benchmark.sh [pallet ...]
+# Regenerates every floorperp pallet's `weights.rs` from its benchmarks and docs/PERFORMANCE.md
+# from the same run: builds the runtime with `runtime-benchmarks`, runs the benchmarks in it
+# with frame-omni-bencher (installed on first use), writes the weight files, measures
+# `pallet_balances::transfer_keep_alive` (the reference every call is compared with) and the
+# offchain liquidation scan, then writes the report. Usage: ./scripts/benchmark.sh [pallet ...]
 # (default: every floorperp pallet). STEPS and REPEAT override the sampling.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -48,3 +50,35 @@ for pallet in "${pallets[@]}"; do
 		--header scripts/weight-header.txt \
 		--output "$dir/src/weights.rs"
 done
+
+# The reference call, through the same template, outside the source tree: the runtime keeps
+# pallet_balances' own weights; this copy is only compared with.
+reference="$bench_target/reference"
+mkdir -p "$reference"
+step "benchmark pallet_balances::transfer_keep_alive (reference)"
+"$bencher" v1 benchmark pallet \
+	--runtime "$runtime" \
+	--pallet pallet_balances \
+	--extrinsic transfer_keep_alive \
+	--steps "${STEPS:-50}" \
+	--repeat "${REPEAT:-20}" \
+	--heap-pages 4096 \
+	--template scripts/pallet-weight-template.hbs \
+	--header scripts/weight-header.txt \
+	--output "$reference/pallet_balances.rs"
+
+# 10,000 and 100,000 stored positions: two points show whether the cost grows with the set.
+step "benchmark the offchain liquidation scan (extra)"
+mkdir -p docs/perf
+"$bencher" v1 benchmark pallet \
+	--runtime "$runtime" \
+	--pallet pallet_perp \
+	--extrinsic liquidation_scan \
+	--extra \
+	--steps 2 \
+	--repeat 5 \
+	--heap-pages 4096 \
+	--json-file docs/perf/liquidation-scan.json >/dev/null
+
+step "docs/PERFORMANCE.md"
+node scripts/performance-report.mjs "$reference/pallet_balances.rs" docs/PERFORMANCE.md

@@ -27,4 +27,7 @@ cargo build -p floorperp-node -p marketplace-replay --locked
 step "client: typecheck and end-to-end tests against a running node"
 (cd client && npm run --silent typecheck && npm run --silent test:e2e)
 
+step "zombienet: three validators and a full node, five network tests"
+./zombienet/run.sh
+
 step "all tests passed in $(( $(date +%s) - started )) s"

@@ -65,6 +65,7 @@ export interface MarketInfo extends Struct {
   readonly indexFresh: bool;
   readonly netSize: i128;
   readonly convergenceReserve: u128;
+  readonly accruedFees: Struct & { readonly insurance: u128; readonly treasury: u128 };
   readonly nextFundingTime: u64;
   readonly paused: bool;
   readonly params: Struct;

@@ -62,8 +62,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `374`
 		//  Estimated: `6196`
-		// Minimum execution time: 59_549_000 picoseconds.
-		Weight::from_parts(61_922_000, 6196)
+		// Minimum execution time: 59_599_000 picoseconds.
+		Weight::from_parts(61_932_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -79,8 +79,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `291`
 		//  Estimated: `6196`
-		// Minimum execution time: 66_028_000 picoseconds.
-		Weight::from_parts(68_942_000, 6196)
+		// Minimum execution time: 65_998_000 picoseconds.
+		Weight::from_parts(68_591_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -90,8 +90,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_517_000 picoseconds.
-		Weight::from_parts(5_048_000, 0)
+		// Minimum execution time: 4_667_000 picoseconds.
+		Weight::from_parts(5_148_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `System::Account` (r:1 w:0)
@@ -104,8 +104,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `197`
 		//  Estimated: `3593`
-		// Minimum execution time: 14_642_000 picoseconds.
-		Weight::from_parts(15_684_000, 3593)
+		// Minimum execution time: 14_862_000 picoseconds.
+		Weight::from_parts(15_754_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -115,8 +115,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_738_000 picoseconds.
-		Weight::from_parts(6_349_000, 0)
+		// Minimum execution time: 5_838_000 picoseconds.
+		Weight::from_parts(6_389_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Insurance::ClaimCaps` (r:1 w:1)
@@ -125,8 +125,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `154`
 		//  Estimated: `3501`
-		// Minimum execution time: 11_507_000 picoseconds.
-		Weight::from_parts(12_258_000, 3501)
+		// Minimum execution time: 11_598_000 picoseconds.
+		Weight::from_parts(12_449_000, 3501)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -135,30 +135,30 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measured weights with ParityDb's database weights, for test runtimes.
 impl WeightInfo for () {
 	fn contribute() -> Weight {
-		Weight::from_parts(61_922_000, 6196)
+		Weight::from_parts(61_932_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn withdraw_surplus() -> Weight {
-		Weight::from_parts(68_942_000, 6196)
+		Weight::from_parts(68_591_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_target_balance() -> Weight {
-		Weight::from_parts(5_048_000, 0)
+		Weight::from_parts(5_148_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_low_watermark() -> Weight {
-		Weight::from_parts(15_684_000, 3593)
+		Weight::from_parts(15_754_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_claim_cap() -> Weight {
-		Weight::from_parts(6_349_000, 0)
+		Weight::from_parts(6_389_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_claim_cap() -> Weight {
-		Weight::from_parts(12_258_000, 3501)
+		Weight::from_parts(12_449_000, 3501)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

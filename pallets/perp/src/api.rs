@@ -12,10 +12,10 @@
 
 use crate::{
 	market::start_band,
-	pallet::{Config, Error, LastTradeBlock, MarketOf, Markets, Pallet, Positions},
+	pallet::{Config, Error, MarketOf, Markets, Pallet, Positions, Traders},
 	trading::TradeReceipt,
 	traits::{IndexPrice, PriceProvider},
-	types::{MarketId, MarketParams, OpenInterest, PositionInfo},
+	types::{AccruedFees, MarketId, MarketParams, OpenInterest, PositionInfo},
 };
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
@@ -58,6 +58,9 @@ pub struct MarketInfo<CollectionKey> {
 	pub funding_estimate: Option<FundingEstimate>,
 	/// Fees set aside for convergence costs, held by the vault.
 	pub convergence_reserve: u128,
+	/// Fee shares held by the vault for the insurance fund and the treasury until the next
+	/// funding settlement pays them out.
+	pub accrued_fees: AccruedFees,
 	/// Since when the mark has stayed beyond `convergence_threshold` of the index.
 	pub diverged_since: Option<u64>,
 	/// When `converge` becomes callable if the divergence holds.
@@ -208,6 +211,7 @@ impl<T: Config> Pallet<T> {
 			next_funding_time,
 			funding_estimate,
 			convergence_reserve: market.convergence_reserve,
+			accrued_fees: market.accrued_fees,
 			diverged_since: market.divergence_since,
 			convergence_due_at,
 			depth: market.depth,
@@ -303,7 +307,7 @@ impl<T: Config> Pallet<T> {
 	/// current mark (the block's closing mark so far). The block number itself stays: only
 	/// native test builds may set it.
 	fn as_if_next_block(who: &T::AccountId, market_id: MarketId) -> Result<(), Error<T>> {
-		LastTradeBlock::<T>::remove(who, market_id);
+		Traders::<T>::mutate(who, |trader| trader.changed_markets.retain(|m| *m != market_id));
 		let Some(mut market) = Markets::<T>::get(market_id) else { return Ok(()) };
 		start_band::<T>(&mut market, frame_system::Pallet::<T>::block_number())?;
 		Markets::<T>::insert(market_id, market);

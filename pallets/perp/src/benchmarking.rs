@@ -8,11 +8,12 @@
 
 use super::*;
 use crate::pallet::{Markets, NextMarketId, Positions};
-use perp_math::{Side, ONE};
+use perp_math::{Position, Side, ONE};
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
 	frame_support::{
 		pallet_prelude::TransactionSource,
+		storage::StoragePrefixedMap,
 		traits::{fungible::Mutate, Authorize, EnsureOrigin, Get, UnixTime},
 	},
 	frame_system::{self, RawOrigin},
@@ -105,7 +106,16 @@ fn convergence_due<T: Config>() -> Result<MarketId, BenchmarkError> {
 
 /// A trader with a large deposit.
 fn trader<T: Config>() -> Result<T::AccountId, BenchmarkError> {
-	let who: T::AccountId = account("trader", 0, 0);
+	funded_trader::<T>(account("trader", 0, 0))
+}
+
+/// The signer of a benchmarked trade: whitelisted like `pallet_balances`' transfer caller,
+/// because a real transaction's fee payment has already read and written its account.
+fn signer<T: Config>() -> Result<T::AccountId, BenchmarkError> {
+	funded_trader::<T>(whitelisted_caller())
+}
+
+fn funded_trader<T: Config>(who: T::AccountId) -> Result<T::AccountId, BenchmarkError> {
 	T::Currency::set_balance(&who, 1_000_000_000 * UNIT);
 	Pallet::<T>::do_deposit(&who, 100_000_000 * UNIT)
 		.map_err(|_| BenchmarkError::Stop("deposit failed"))?;
@@ -136,9 +146,17 @@ fn market<T: Config>() -> Result<MarketId, BenchmarkError> {
 
 /// `MaxPositionsPerAccount` markets, `who` long (cross) in each; returns the last market.
 fn full_cross_account<T: Config>(who: &T::AccountId) -> Result<MarketId, BenchmarkError> {
+	cross_account::<T>(who, T::MaxPositionsPerAccount::get())
+}
+
+/// `positions` markets, `who` long (cross) in each; returns the last market.
+fn cross_account<T: Config>(
+	who: &T::AccountId,
+	positions: u32,
+) -> Result<MarketId, BenchmarkError> {
 	fund_system_accounts::<T>();
 	let mut last = 0;
-	for _ in 0..T::MaxPositionsPerAccount::get() {
+	for _ in 0..positions {
 		last = market::<T>()?;
 		Pallet::<T>::do_open_position(who, last, Side::Long, 1_000 * UNIT, LEVERAGE, false, 0)
 			.map_err(|_| BenchmarkError::Stop("open failed"))?;
@@ -257,7 +275,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn deposit() -> Result<(), BenchmarkError> {
-		let who = trader::<T>()?;
+		let who = signer::<T>()?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), 1_000 * UNIT);
 		assert_eq!(Pallet::<T>::held_collateral(&who), 100_001_000 * UNIT);
@@ -266,7 +284,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn withdraw() -> Result<(), BenchmarkError> {
-		let who = trader::<T>()?;
+		let who = signer::<T>()?;
 		full_cross_account::<T>(&who)?;
 		let before = Pallet::<T>::held_collateral(&who);
 		#[extrinsic_call]
@@ -275,10 +293,13 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// `c`: the signer's other cross positions, each valued by the margin check.
 	#[benchmark]
-	fn open_position() -> Result<(), BenchmarkError> {
-		let who = trader::<T>()?;
-		let id = full_cross_account::<T>(&who)?;
+	fn open_position(
+		c: Linear<0, { T::MaxPositionsPerAccount::get() - 1 }>,
+	) -> Result<(), BenchmarkError> {
+		let who = signer::<T>()?;
+		let id = cross_account::<T>(&who, c + 1)?;
 		// A reversal: closes the long and opens a short with the rest.
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), id, Side::Short, 3_000 * UNIT, LEVERAGE, false, 0);
@@ -289,7 +310,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn reduce_position() -> Result<(), BenchmarkError> {
-		let who = trader::<T>()?;
+		let who = signer::<T>()?;
 		let id = full_cross_account::<T>(&who)?;
 		let size = Positions::<T>::get(&who, id).map_or(0, |info| info.position.size);
 		#[extrinsic_call]
@@ -300,7 +321,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn close_position() -> Result<(), BenchmarkError> {
-		let who = trader::<T>()?;
+		let who = signer::<T>()?;
 		let id = full_cross_account::<T>(&who)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), id, 0);
@@ -310,7 +331,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn add_margin() -> Result<(), BenchmarkError> {
-		let who = trader::<T>()?;
+		let who = signer::<T>()?;
 		let id = full_cross_account::<T>(&who)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), id, 100 * UNIT);
@@ -319,7 +340,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn remove_margin() -> Result<(), BenchmarkError> {
-		let who = trader::<T>()?;
+		let who = signer::<T>()?;
 		let id = full_cross_account::<T>(&who)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), id, 100 * UNIT);
@@ -440,6 +461,47 @@ mod benchmarks {
 			Pallet::<T>::record_prices();
 		}
 		assert_eq!(crate::pallet::PriceHistory::<T>::get(m - 1).len(), 2);
+		Ok(())
+	}
+
+	/// The offchain worker's liquidation scan of one block (`LiquidationScanLimit`
+	/// positions) among `n` stored positions: 4 per account, 3 cross and 1 isolated, all
+	/// healthy so every one is assessed in full. Its time per position must not depend on
+	/// `n`. `extra` (run with `--extra`, see `scripts/performance.sh`): setting up 100,000
+	/// positions is too slow for every weight regeneration, and no call's weight depends on
+	/// it, since offchain workers run outside blocks.
+	#[benchmark(extra)]
+	fn liquidation_scan(n: Linear<10_000, 100_000>) -> Result<(), BenchmarkError> {
+		fund_system_accounts::<T>();
+		let markets = [market::<T>()?, market::<T>()?, market::<T>()?, market::<T>()?];
+		let healthy = PositionInfo {
+			position: Position {
+				size: 10 * UNIT as i128,
+				margin: 50 * UNIT,
+				open_notional: 100 * UNIT,
+				last_cumulative_premium: 0,
+			},
+			isolated: false,
+			liquidity_version: 0,
+		};
+		for i in 0..n {
+			let who: T::AccountId = account("scanned", i / 4, 0);
+			let slot = (i % 4) as usize;
+			Positions::<T>::insert(
+				&who,
+				markets[slot],
+				PositionInfo { isolated: slot == 3, ..healthy },
+			);
+		}
+		let limit = T::LiquidationScanLimit::get();
+		let start = Positions::<T>::final_prefix().to_vec();
+		let scan;
+		#[block]
+		{
+			scan = Pallet::<T>::scan_positions(start, limit);
+		}
+		assert_eq!(scan.scanned, limit.min(n));
+		assert!(scan.liquidatable.is_empty());
 		Ok(())
 	}
 

@@ -16,22 +16,6 @@ use polkadot_sdk::frame_support::{
 	},
 };
 
-/// Where a payment comes from: a trader's held collateral or the vault (a position's margin).
-pub(crate) enum Funds<'a, AccountId> {
-	/// The trader's held collateral.
-	Hold(&'a AccountId),
-	/// The vault.
-	Vault,
-}
-
-// A derive would require `AccountId: Copy`; only the reference is copied.
-impl<AccountId> Clone for Funds<'_, AccountId> {
-	fn clone(&self) -> Self {
-		*self
-	}
-}
-impl<AccountId> Copy for Funds<'_, AccountId> {}
-
 /// An account's cross positions, valued on their curves.
 pub(crate) struct CrossAccount {
 	/// Held collateral plus the cross positions' margins: what backs them.
@@ -197,18 +181,6 @@ impl<T: Config> Pallet<T> {
 		)
 		.map_err(|_| Error::<T>::InsufficientCollateral)?;
 		Ok(())
-	}
-
-	/// Pays `amount` out of `from` to `dest`'s free balance.
-	pub(crate) fn pay_from(
-		from: Funds<'_, T::AccountId>,
-		dest: &T::AccountId,
-		amount: u128,
-	) -> Result<(), Error<T>> {
-		match from {
-			Funds::Hold(who) => Self::pay_from_hold(who, dest, amount),
-			Funds::Vault => Self::pay_from_vault(dest, amount),
-		}
 	}
 
 	/// Pays `amount` out of the vault to `dest`'s free balance (the vault stays alive).

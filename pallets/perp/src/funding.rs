@@ -215,6 +215,8 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_settle_funding(market_id: MarketId) -> Result<(), DispatchError> {
 		let mut market = Self::market(market_id)?;
 		ensure!(Self::funding_due(&market), Error::<T>::FundingNotDue);
+		// Before the quote, so the subsidy capacity counts the fund's fee income.
+		Self::pay_out_fees(market_id, &mut market);
 		let quote = Self::funding_quote(market_id, &market)?;
 		market.cumulative_premium =
 			market.cumulative_premium.apply(&quote.split).map_err(Error::<T>::from)?;

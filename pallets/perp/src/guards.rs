@@ -2,7 +2,7 @@
 //! per-block fluctuation band, slippage limits and caps. Each returns its specific error.
 
 use crate::{
-	pallet::{Config, Error, LastTradeBlock, MarketOf, Pallet},
+	pallet::{Config, Error, MarketOf, Pallet, TraderStateOf},
 	traits::PriceProvider,
 	types::{MarketId, MarketParams},
 };
@@ -15,19 +15,32 @@ use polkadot_sdk::{
 impl<T: Config> Pallet<T> {
 	/// One position change per (account, market) per block, when the market enables it.
 	pub(crate) fn ensure_first_change_in_block(
-		who: &T::AccountId,
+		trader: &TraderStateOf<T>,
 		market: MarketId,
 		params: &MarketParams,
 	) -> Result<(), Error<T>> {
-		let now = frame_system::Pallet::<T>::block_number();
-		let changed_now = LastTradeBlock::<T>::get(who, market) == Some(now);
+		let changed_now = trader.changes_block == frame_system::Pallet::<T>::block_number()
+			&& trader.changed_markets.contains(&market);
 		ensure!(!(params.sandwich_guard && changed_now), Error::<T>::OnePositionChangePerBlock);
 		Ok(())
 	}
 
-	/// Records a position change for the sandwich guard.
-	pub(crate) fn note_position_change(who: &T::AccountId, market: MarketId) {
-		LastTradeBlock::<T>::insert(who, market, frame_system::Pallet::<T>::block_number());
+	/// Records a position change in a guarded market (the record only ever holds the current
+	/// block's changes).
+	pub(crate) fn note_position_change(
+		trader: &mut TraderStateOf<T>,
+		market: MarketId,
+		params: &MarketParams,
+	) -> Result<(), Error<T>> {
+		if !params.sandwich_guard {
+			return Ok(());
+		}
+		let now = frame_system::Pallet::<T>::block_number();
+		if trader.changes_block != now {
+			trader.changes_block = now;
+			trader.changed_markets.clear();
+		}
+		trader.changed_markets.try_push(market).map_err(|_| Error::<T>::TooManyChangesInBlock)
 	}
 
 	/// The index price if it exists and is not older than `max_oracle_age` (0 = any age).

@@ -1,7 +1,7 @@
 //! DESIGN §14 invariants, checked by `try_state` (and after every unit test).
 
 use crate::{
-	pallet::{Config, Markets, Pallet, PositionCount, Positions},
+	pallet::{Config, Markets, Pallet, Positions, Traders},
 	types::MarketId,
 };
 use alloc::collections::btree_map::BTreeMap;
@@ -66,9 +66,9 @@ impl<T: Config> Pallet<T> {
 			ensure!(k >= k_reference, "k shrank");
 			let growth = k.saturating_sub(k_reference).saturating_mul(1_000_000_000u64.into());
 			ensure!(growth <= k_reference, "k grew beyond rounding");
-			// 2. Solvency: the vault must cover the margins, the convergence reserve and
-			// what the AMM owes the traders when they all close, less the funding they owe
-			// (a socialised loss is collected that way).
+			// 2. Solvency: the vault must cover the margins, the convergence reserve, the
+			// accrued fee shares and what the AMM owes the traders when they all close, less
+			// the funding they owe (a socialised loss is collected that way).
 			let obligation = convergence::amm_obligation(market.reserves, sums.current_net_size)
 				.map_err(|_| "obligation undefined")?;
 			let owed = i128::try_from(sums.margins)
@@ -82,6 +82,7 @@ impl<T: Config> Pallet<T> {
 			vault_obligation = vault_obligation
 				.checked_add(owed)
 				.and_then(|total| total.checked_add(market.convergence_reserve))
+				.and_then(|total| total.checked_add(market.accrued_fees.total()?))
 				.ok_or("vault obligation overflows")?;
 		}
 		ensure!(Self::vault_balance() >= vault_obligation, "vault cannot cover its obligations");
@@ -128,11 +129,14 @@ impl<T: Config> Pallet<T> {
 			let count = counts.entry(who).or_default();
 			*count = count.saturating_add(1);
 		}
-		for (who, stored) in PositionCount::<T>::iter() {
-			ensure!(counts.get(&who).copied().unwrap_or(0) == stored, "position count is off");
+		for (who, trader) in Traders::<T>::iter() {
+			ensure!(
+				counts.get(&who).copied().unwrap_or(0) == trader.positions,
+				"position count is off"
+			);
 		}
 		ensure!(
-			counts.iter().all(|(who, count)| PositionCount::<T>::get(who) == *count),
+			counts.iter().all(|(who, count)| Traders::<T>::get(who).positions == *count),
 			"position count is missing"
 		);
 		Ok(())

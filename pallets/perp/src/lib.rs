@@ -20,13 +20,18 @@
 //!   is liquidation's business.
 //! - **Fees** are paid on top of the margin from the held collateral (after any released
 //!   margin arrived there); what the hold cannot cover on a reduce/close is taken from the
-//!   position's margin in the vault. The split: `insurance_share` to
-//!   [`InsuranceFund::account`], `convergence_share` to the vault, booked in the market's
-//!   `convergence_reserve`, the rest to `Treasury`.
+//!   position's margin in the vault. The whole fee goes into the vault with the trade's
+//!   margin in one transfer (a trade moves money once: released margin back, bad debt,
+//!   margin and fee out, netted). The split: `convergence_share` stays in the vault, booked
+//!   in the market's `convergence_reserve`; `insurance_share` (to
+//!   [`InsuranceFund::account`]) and the rest (to `Treasury`) accrue in the market's
+//!   `accrued_fees` and are paid out at the next funding settlement (`FeesPaidOut`): one
+//!   payout per market and period instead of two transfers per trade.
 //!
 //! So a user's free balance + held collateral + Σ position margins (+ what left as fees)
 //! adds up to the last unit, and `try_state` checks the vault covers every margin, every
-//! convergence reserve and what the AMM owes the traders when they all close.
+//! convergence reserve, the accrued fee shares and what the AMM owes the traders when they
+//! all close.
 //!
 //! The vault, the treasury and the insurance account must exist (hold at least the
 //! existential deposit) before the first small transfer into them: the runtime endows
@@ -50,8 +55,9 @@
 //! ## Storage
 //! `Markets` (curve, open interest, funding accumulators, per-block band, parameters),
 //! `MarketByCollection` (one market per collection), `Positions` keyed account → market so
-//! an account's cross positions are one prefix iteration, `PositionCount` to bound that
-//! iteration, `LastTradeBlock` for the sandwich guard, `PriceHistory` (TWAP samples),
+//! an account's cross positions are one prefix iteration, `Traders` (the position count that
+//! bounds that iteration, and the sandwich guard's markets changed this block: one record
+//! per trade), `PriceHistory` (TWAP samples),
 //! `LiquiditySnapshots` (the curve around each migration), `LiquidationsInBlock`.
 //!
 //! ## Per-block reference mark and price records
@@ -97,7 +103,9 @@ pub use api::{AccountSummary, FundingEstimate, MarketInfo, PositionDetails, Trad
 pub use liquidation::{Assessment, Liquidator};
 pub use pallet::*;
 pub use traits::{IndexPrice, InsuranceFund, InsuranceInflow, InsuranceOutflow, PriceProvider};
-pub use types::{Market, MarketId, MarketParams, OpenInterest, PositionInfo, PriceBand};
+pub use types::{
+	AccruedFees, Market, MarketId, MarketParams, OpenInterest, PositionInfo, PriceBand, TraderState,
+};
 pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -228,6 +236,9 @@ pub mod pallet {
 
 	/// A market as stored.
 	pub type MarketOf<T> = Market<<T as Config>::CollectionKey, BlockNumberFor<T>>;
+	/// An account's trading record.
+	pub type TraderStateOf<T> =
+		types::TraderState<BlockNumberFor<T>, <T as Config>::MaxPositionsPerAccount>;
 
 	/// The id the next market gets.
 	#[pallet::storage]
@@ -247,21 +258,11 @@ pub mod pallet {
 	pub type Positions<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, MarketId, PositionInfo>;
 
-	/// Number of open positions of an account.
+	/// Each trading account's position count and sandwich-guard record (absent = no
+	/// positions and no change in the current block).
 	#[pallet::storage]
-	pub type PositionCount<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
-
-	/// The block of an account's last position change in a market (sandwich guard).
-	#[pallet::storage]
-	pub type LastTradeBlock<T: Config> = StorageDoubleMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		Twox64Concat,
-		MarketId,
-		BlockNumberFor<T>,
-	>;
+	pub type Traders<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, TraderStateOf<T>, ValueQuery>;
 
 	/// Samples of each market's TWAP accumulators covering its last `twap_window`.
 	#[pallet::storage]
@@ -329,8 +330,9 @@ pub mod pallet {
 		MarginAdded { who: T::AccountId, market: MarketId, amount: u128, margin: u128 },
 		/// Margin moved from a position back to collateral.
 		MarginRemoved { who: T::AccountId, market: MarketId, amount: u128, margin: u128 },
-		/// A trading fee was split between its recipients.
-		FeeDistributed { market: MarketId, insurance: u128, convergence: u128, treasury: u128 },
+		/// The fee shares accrued since the last funding settlement were paid to the insurance
+		/// fund and the treasury (the convergence share joined the reserve at each trade).
+		FeesPaidOut { market: MarketId, insurance: u128, treasury: u128 },
 		/// A position was liquidated, partly or fully.
 		PositionLiquidated {
 			who: T::AccountId,
@@ -493,6 +495,8 @@ pub mod pallet {
 		TradeBelowMinimum,
 		/// The account already changed this position in this block (sandwich guard).
 		OnePositionChangePerBlock,
+		/// The account already changed `MaxPositionsPerAccount` guarded markets this block.
+		TooManyChangesInBlock,
 		/// The trade would realise a loss beyond what backs the position: liquidate instead.
 		PositionUnderwater,
 		/// More margin removal than the position has.
@@ -708,8 +712,9 @@ pub mod pallet {
 		/// `limit`, a short gives at most `limit` (0 = no limit).
 		///
 		/// - Origin: signed.
-		/// - Effect: moves the curve, the position, OI; margin to the vault; fee split.
-		/// - Events: `PositionChanged`, `FeeDistributed`.
+		/// - Effect: moves the curve, the position, OI; margin and fee to the vault (the fee's
+		///   insurance and treasury shares are paid out at the next funding settlement).
+		/// - Events: `PositionChanged`.
 		/// - Errors: `UnknownMarket`, `MarketPaused`, `ZeroAmount`, `ZeroLeverage`,
 		///   `LeverageTooHigh`, `MarginModeMismatch`, `TooManyPositions`,
 		///   `OnePositionChangePerBlock`, `OracleStale`, `SlippageExceeded`,
@@ -718,7 +723,10 @@ pub mod pallet {
 		///   `InsufficientMargin`, `PositionUnderwater`, `TradeTooSmall`,
 		///   `InsufficientDepth`.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::open_position().saturating_add(T::WeightInfo::settle_funding()))]
+		#[pallet::weight(
+			T::WeightInfo::open_position(T::MaxPositionsPerAccount::get().saturating_sub(1))
+				.saturating_add(T::WeightInfo::settle_funding())
+		)]
 		pub fn open_position(
 			origin: OriginFor<T>,
 			market: MarketId,
@@ -730,8 +738,10 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let settled = Self::settle_funding_if_due(market)?;
-			Self::do_open_position(&who, market, side, margin, leverage, isolated, limit)?;
-			Ok(Self::trade_weight(T::WeightInfo::open_position(), settled))
+			let receipt =
+				Self::do_open_position(&who, market, side, margin, leverage, isolated, limit)?;
+			let trade = T::WeightInfo::open_position(receipt.valued_positions);
+			Ok(Self::trade_weight(trade, settled))
 		}
 
 		/// Closes `base` of the position (a long sells, a short buys back), realising PnL
@@ -739,7 +749,7 @@ pub mod pallet {
 		/// pays at most `limit` (0 = no limit). Works with a stale oracle.
 		///
 		/// - Origin: signed.
-		/// - Events: `PositionChanged`, `FeeDistributed`.
+		/// - Events: `PositionChanged`.
 		/// - Errors: `UnknownMarket`, `MarketPaused`, `NoPosition`, `ZeroAmount`,
 		///   `ReduceTooLarge`, `OnePositionChangePerBlock`, `SlippageExceeded`,
 		///   `FluctuationLimitExceeded`, `MarkIndexDivergence`, `TradeBelowMinimum`,
@@ -762,7 +772,7 @@ pub mod pallet {
 		/// held collateral. `limit` as in `reduce_position`.
 		///
 		/// - Origin: signed.
-		/// - Events: `PositionChanged`, `FeeDistributed`.
+		/// - Events: `PositionChanged`.
 		/// - Errors: as `reduce_position`, without `ReduceTooLarge`/`TradeBelowMinimum`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::close_position().saturating_add(T::WeightInfo::settle_funding()))]
@@ -815,7 +825,7 @@ pub mod pallet {
 		///   general transaction from a validator's offchain worker (the block author earns
 		///   it). Authorisation re-checks that the position is liquidatable, dedupes by
 		///   `(account, market)` and enforces `MaxLiquidationsPerBlock`.
-		/// - Events: `PositionLiquidated`, `FeeDistributed`, `BadDebtSettled` and
+		/// - Events: `PositionLiquidated`, `BadDebtSettled` and
 		///   `LossSocialised` when there is bad debt.
 		/// - Errors: `UnknownMarket`, `MarketPaused`, `NoPosition`, `NotLiquidatable`,
 		///   `NotLargestRequirement`, `FluctuationLimitExceeded`, `InsufficientDepth`.

@@ -40,11 +40,10 @@
 //! They pay the base `fee_ratio`: dynamic fee levels steer discretionary trades.
 
 use crate::{
-	collateral::Funds,
 	guards,
 	market::refresh_band,
-	pallet::{Config, Error, Event, MarketOf, Markets, Pallet, Positions},
-	trading::updated_open_interest,
+	pallet::{Config, Error, Event, MarketOf, Markets, Pallet, Positions, Traders},
+	trading::{accrue_fee, updated_open_interest},
 	traits::{InsuranceFund, InsuranceInflow, InsuranceOutflow},
 	types::{MarketId, PositionInfo},
 };
@@ -150,7 +149,9 @@ impl<T: Config> Pallet<T> {
 		after.position.margin = receipt.margin_left;
 		crate::liquidity::count_position_change::<T>(&mut market, true, after.position.size != 0)?;
 		Markets::<T>::insert(market_id, &market);
-		Self::store_position(who, market_id, true, &after)?;
+		let mut trader = Traders::<T>::get(who);
+		Self::store_position(who, &mut trader, market_id, true, &after)?;
+		Self::store_trader(who, trader);
 		Self::deposit_event(Event::PositionLiquidated {
 			who: who.clone(),
 			market: market_id,
@@ -256,7 +257,9 @@ impl<T: Config> Pallet<T> {
 
 	/// The cross position with the largest maintenance requirement (ties: the lowest market
 	/// id), `None` without cross positions.
-	fn largest_cross_requirement(who: &T::AccountId) -> Result<Option<MarketId>, Error<T>> {
+	pub(crate) fn largest_cross_requirement(
+		who: &T::AccountId,
+	) -> Result<Option<MarketId>, Error<T>> {
 		let mut largest: Option<(u128, MarketId)> = None;
 		for (market_id, info) in Positions::<T>::iter_prefix(who) {
 			if info.isolated {
@@ -336,7 +339,7 @@ impl<T: Config> Pallet<T> {
 			InsuranceInflow::LiquidationPenalty,
 			settlement.insurance_penalty,
 		)?;
-		Self::distribute_fee(Funds::Vault, market_id, market, settlement.fee)?;
+		accrue_fee::<T>(market, settlement.fee)?;
 
 		let margin_left = position_margin.saturating_sub(costs);
 		if closes && margin_left > 0 {

@@ -2,7 +2,7 @@
 
 use crate::{
 	pallet::{Config, Error, Event, MarketByCollection, MarketOf, Markets, NextMarketId, Pallet},
-	types::{Market, MarketId, MarketParams, OpenInterest, PriceBand},
+	types::{AccruedFees, Market, MarketId, MarketParams, OpenInterest, PriceBand},
 };
 use perp_math::{fixed::ONE, CumulativePremium, Reserves, TwapAccumulator};
 use polkadot_sdk::{
@@ -98,6 +98,7 @@ fn new_market<T: Config>(
 		mark_twap: TwapAccumulator::new(mark_price, now),
 		index_twap: TwapAccumulator::default(),
 		convergence_reserve: 0,
+		accrued_fees: AccruedFees::default(),
 		divergence_since: None,
 		liquidity_version: 0,
 		depth: ONE,

@@ -169,18 +169,24 @@ impl<T: Config> Pallet<T> {
 
 	/// Examines up to `limit` positions after the raw storage key `start_after`, wrapping
 	/// around to the beginning of the map at its end, but never past `start_after` again.
+	///
+	/// Only an account's largest cross requirement can be liquidated, and an account's
+	/// positions are adjacent in the map, so the scan finds that market once per account and
+	/// assesses only it: the cost per position stays flat however many cross positions an
+	/// account holds (one valuation of the account, not one per position).
 	pub fn scan_positions(start_after: Vec<u8>, limit: u32) -> ScanResult<T::AccountId> {
 		let mut result =
 			ScanResult { liquidatable: Vec::new(), scanned: 0, resume_after: start_after.clone() };
-		let mut positions = Positions::<T>::iter_keys_from(start_after.clone());
+		let mut positions = Positions::<T>::iter_from(start_after.clone());
 		let mut wrapped = false;
+		let mut largest: Option<(T::AccountId, Option<MarketId>)> = None;
 		while result.scanned < limit {
-			let Some((who, market)) = positions.next() else {
+			let Some((who, market, info)) = positions.next() else {
 				if wrapped {
 					break;
 				}
 				wrapped = true;
-				positions = Positions::<T>::iter_keys();
+				positions = Positions::<T>::iter();
 				continue;
 			};
 			let key = Positions::<T>::hashed_key_for(&who, market);
@@ -189,11 +195,28 @@ impl<T: Config> Pallet<T> {
 			}
 			result.scanned = result.scanned.saturating_add(1);
 			result.resume_after = key;
-			if Self::liquidatable(&who, market).is_ok() {
+			let candidate =
+				info.isolated || Self::largest_cached(&who, &mut largest) == Some(market);
+			if candidate && Self::liquidatable(&who, market).is_ok() {
 				result.liquidatable.push((who, market));
 			}
 		}
 		result
+	}
+
+	/// `who`'s largest cross requirement, computed once while the scan is in its positions.
+	fn largest_cached(
+		who: &T::AccountId,
+		cache: &mut Option<(T::AccountId, Option<MarketId>)>,
+	) -> Option<MarketId> {
+		match cache {
+			Some((cached, largest)) if cached == who => *largest,
+			_ => {
+				let largest = Self::largest_cross_requirement(who).ok().flatten();
+				*cache = Some((who.clone(), largest));
+				largest
+			},
+		}
 	}
 
 	fn submit_liquidation(account: T::AccountId, market: MarketId) -> Result<(), ()> {

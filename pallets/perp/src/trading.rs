@@ -2,11 +2,10 @@
 //! `perp_math::position` and `perp_math::margin`.
 
 use crate::{
-	collateral::Funds,
 	guards,
 	liquidity::count_position_change,
 	market::refresh_band,
-	pallet::{Config, Error, Event, MarketOf, Markets, Pallet, PositionCount, Positions},
+	pallet::{Config, Error, Event, MarketOf, Markets, Pallet, Positions, TraderStateOf, Traders},
 	traits::{InsuranceFund, InsuranceInflow},
 	types::{MarketId, OpenInterest, PositionInfo},
 };
@@ -46,11 +45,14 @@ pub(crate) struct TradeReceipt {
 	pub mark_before: u128,
 	/// Mark price after the trade.
 	pub mark_after: u128,
+	/// The account's other cross positions the margin check valued (the weight's component).
+	pub valued_positions: u32,
 }
 
 /// Everything `settle_trade` needs about a trade computed by perp-math.
 struct PendingTrade<T: Config> {
 	market_id: MarketId,
+	trader: TraderStateOf<T>,
 	market: MarketOf<T>,
 	before: PositionInfo,
 	outcome: TradeOutcome,
@@ -71,8 +73,9 @@ impl<T: Config> Pallet<T> {
 		ensure!(margin_amount > 0, Error::<T>::ZeroAmount);
 		let mut market = Self::tradable_market(market_id)?;
 		guards::ensure_leverage::<T>(&market.params, leverage)?;
-		Self::ensure_first_change_in_block(who, market_id, &market.params)?;
-		let before = Self::position_for_order(who, market_id, &mut market, isolated)?;
+		let trader = Traders::<T>::get(who);
+		Self::ensure_first_change_in_block(&trader, market_id, &market.params)?;
+		let before = Self::position_for_order(who, &trader, market_id, &mut market, isolated)?;
 		refresh_band::<T>(&mut market)?;
 		let index = Self::fresh_index(&market);
 		let order = Order { side, margin: margin_amount, leverage };
@@ -91,7 +94,10 @@ impl<T: Config> Pallet<T> {
 		} else {
 			None
 		};
-		Self::settle_trade(who, PendingTrade { market_id, market, before, outcome, index, opening })
+		Self::settle_trade(
+			who,
+			PendingTrade { market_id, trader, market, before, outcome, index, opening },
+		)
 	}
 
 	/// Reduces by `base`, or closes when `base` is `None`.
@@ -107,7 +113,8 @@ impl<T: Config> Pallet<T> {
 		if let Some(base) = base {
 			ensure!(base > 0, Error::<T>::ZeroAmount);
 		}
-		Self::ensure_first_change_in_block(who, market_id, &market.params)?;
+		let trader = Traders::<T>::get(who);
+		Self::ensure_first_change_in_block(&trader, market_id, &market.params)?;
 		refresh_band::<T>(&mut market)?;
 		let index = Self::fresh_index(&market);
 		let premium = market.cumulative_premium;
@@ -121,7 +128,7 @@ impl<T: Config> Pallet<T> {
 		guards::ensure_min_trade::<T>(&market.params, outcome.exchanged_notional, full_close)?;
 		Self::settle_trade(
 			who,
-			PendingTrade { market_id, market, before, outcome, index, opening: None },
+			PendingTrade { market_id, trader, market, before, outcome, index, opening: None },
 		)
 	}
 
@@ -201,6 +208,7 @@ impl<T: Config> Pallet<T> {
 	/// may open another.
 	fn position_for_order(
 		who: &T::AccountId,
+		trader: &TraderStateOf<T>,
 		market_id: MarketId,
 		market: &mut MarketOf<T>,
 		isolated: bool,
@@ -212,7 +220,7 @@ impl<T: Config> Pallet<T> {
 			},
 			None => {
 				ensure!(
-					PositionCount::<T>::get(who) < T::MaxPositionsPerAccount::get(),
+					trader.positions < T::MaxPositionsPerAccount::get(),
 					Error::<T>::TooManyPositions
 				);
 				Ok(PositionInfo {
@@ -230,7 +238,8 @@ impl<T: Config> Pallet<T> {
 		who: &T::AccountId,
 		trade: PendingTrade<T>,
 	) -> Result<TradeReceipt, DispatchError> {
-		let PendingTrade { market_id, mut market, before, outcome, index, opening } = trade;
+		let PendingTrade { market_id, mut trader, mut market, before, outcome, index, opening } =
+			trade;
 		let mark_before = market.reserves.mark_price().map_err(Error::<T>::from)?;
 		let mark_after = outcome.reserves.mark_price().map_err(Error::<T>::from)?;
 		guards::ensure_within_band::<T>(&mut market, mark_before, mark_after, opening.is_some())?;
@@ -243,20 +252,22 @@ impl<T: Config> Pallet<T> {
 		}
 
 		let mut after = PositionInfo { position: outcome.position, ..before };
-		Self::move_trade_margin(who, before.isolated, &outcome)?;
-		Self::collect_fee(who, market_id, &mut market, &mut after.position, fee)?;
+		Self::move_trade_funds(who, before.isolated, &outcome, &mut after.position, fee)?;
+		accrue_fee::<T>(&mut market, fee)?;
 		market.reserves = outcome.reserves;
 		market.net_size =
 			fixed::add_signed(market.net_size, outcome.exchanged_size).map_err(Error::<T>::from)?;
 		let existed = before.position.size != 0;
 		count_position_change::<T>(&mut market, existed, after.position.size != 0)?;
 		Markets::<T>::insert(market_id, &market);
-		Self::store_position(who, market_id, existed, &after)?;
-		Self::note_position_change(who, market_id);
+		Self::store_position(who, &mut trader, market_id, existed, &after)?;
+		Self::note_position_change(&mut trader, market_id, &market.params)?;
+		Self::store_trader(who, trader);
 
-		if let Some(check) = opening {
-			Self::ensure_opening_margin(who, market_id, &market, &after, check)?;
-		}
+		let valued_positions = match opening {
+			Some(check) => Self::ensure_opening_margin(who, market_id, &market, &after, check)?,
+			None => 0,
+		};
 		Self::deposit_event(Event::PositionChanged {
 			who: who.clone(),
 			market: market_id,
@@ -280,6 +291,7 @@ impl<T: Config> Pallet<T> {
 			required_margin: outcome.required_margin,
 			mark_before,
 			mark_after,
+			valued_positions,
 		})
 	}
 
@@ -304,14 +316,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// After a risk-opening trade: an isolated position must meet the initial margin ratio
-	/// on its own, and the cross account (which paid the margin and fee) must too.
+	/// on its own, and the cross account (which paid the margin and fee) must too. Returns
+	/// how many other cross positions were valued.
 	fn ensure_opening_margin(
 		who: &T::AccountId,
 		market_id: MarketId,
 		market: &MarketOf<T>,
 		after: &PositionInfo,
 		check: OpeningCheck,
-	) -> Result<(), Error<T>> {
+	) -> Result<u32, Error<T>> {
 		if after.isolated {
 			ensure_isolated_margin::<T>(after.position.margin, &check.value, market)?;
 		}
@@ -324,78 +337,65 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_cross_margin(who, traded)
 	}
 
-	/// Margin flows of a trade: bad debt of a cross position is covered from held
-	/// collateral, released margin returns to the hold, required margin goes to the vault.
-	fn move_trade_margin(
+	/// A trade's money in one movement between the trader's hold and the vault: the margin
+	/// the trade releases comes back, then the bad debt of a cross position, the margin it
+	/// commits and its fee leave (the fee's shortfall, when the hold cannot pay it all, comes
+	/// out of the position's margin, which stays in the vault). One transfer instead of up to
+	/// five keeps a trade's storage writes down.
+	fn move_trade_funds(
 		who: &T::AccountId,
 		isolated: bool,
 		outcome: &TradeOutcome,
-	) -> Result<(), Error<T>> {
-		if outcome.bad_debt > 0 {
-			ensure!(!isolated, Error::<T>::PositionUnderwater);
-			ensure!(Self::held_collateral(who) >= outcome.bad_debt, Error::<T>::PositionUnderwater);
-			Self::commit_to_vault(who, outcome.bad_debt)?;
-		}
-		Self::release_from_vault(who, outcome.released_margin)?;
-		Self::commit_to_vault(who, outcome.required_margin)
-	}
-
-	/// Takes `fee` from held collateral, the shortfall from the position's margin, and
-	/// splits it between the insurance fund, the convergence reserve and the treasury.
-	fn collect_fee(
-		who: &T::AccountId,
-		market_id: MarketId,
-		market: &mut MarketOf<T>,
 		position: &mut Position,
 		fee: u128,
 	) -> Result<(), Error<T>> {
-		if fee == 0 {
-			return Ok(());
+		let held = Self::held_collateral(who);
+		if outcome.bad_debt > 0 {
+			ensure!(!isolated, Error::<T>::PositionUnderwater);
 		}
-		let shortfall = fee.saturating_sub(Self::held_collateral(who));
-		if shortfall > 0 {
-			position.margin =
-				position.margin.checked_sub(shortfall).ok_or(Error::<T>::InsufficientCollateral)?;
-			Self::release_from_vault(who, shortfall)?;
+		let after_margin = held
+			.checked_sub(outcome.bad_debt)
+			.ok_or(Error::<T>::PositionUnderwater)?
+			.checked_add(outcome.released_margin)
+			.ok_or(Error::<T>::Overflow)?
+			.checked_sub(outcome.required_margin)
+			.ok_or(Error::<T>::InsufficientCollateral)?;
+		let fee_from_hold = fee.min(after_margin);
+		let shortfall = fee.saturating_sub(fee_from_hold);
+		position.margin =
+			position.margin.checked_sub(shortfall).ok_or(Error::<T>::InsufficientCollateral)?;
+		let held_after = after_margin.saturating_sub(fee_from_hold);
+		if held_after > held {
+			Self::release_from_vault(who, held_after.saturating_sub(held))
+		} else {
+			Self::commit_to_vault(who, held.saturating_sub(held_after))
 		}
-		Self::distribute_fee(Funds::Hold(who), market_id, market, fee)
 	}
 
-	/// Splits `fee`, paid out of `from`, between the insurance fund, the market's
-	/// convergence reserve (kept in the vault) and the treasury.
-	pub(crate) fn distribute_fee(
-		from: Funds<'_, T::AccountId>,
-		market_id: MarketId,
-		market: &mut MarketOf<T>,
-		fee: u128,
-	) -> Result<(), Error<T>> {
-		if fee == 0 {
-			return Ok(());
+	/// Pays the fee shares accrued in `market` out of the vault to the insurance fund and the
+	/// treasury. A recipient whose transfer fails (it would stay below the existential
+	/// deposit) keeps its share accrued for the next settlement.
+	pub(crate) fn pay_out_fees(market_id: MarketId, market: &mut MarketOf<T>) {
+		let accrued = market.accrued_fees;
+		let insurance = Self::pay_from_vault(&T::InsuranceFund::account(), accrued.insurance)
+			.map_or(0, |()| accrued.insurance);
+		if insurance > 0 {
+			T::InsuranceFund::on_received(market_id, InsuranceInflow::Fee, insurance);
 		}
-		let split =
-			fees::split_fee(fee, market.params.insurance_share, market.params.convergence_share)
-				.map_err(Error::<T>::from)?;
-		Self::pay_from(from, &T::InsuranceFund::account(), split.insurance)?;
-		Self::pay_from(from, &T::Treasury::get(), split.treasury)?;
-		if let Funds::Hold(who) = from {
-			Self::commit_to_vault(who, split.convergence)?;
+		let treasury = Self::pay_from_vault(&T::Treasury::get(), accrued.treasury)
+			.map_or(0, |()| accrued.treasury);
+		market.accrued_fees.insurance = accrued.insurance.saturating_sub(insurance);
+		market.accrued_fees.treasury = accrued.treasury.saturating_sub(treasury);
+		if insurance > 0 || treasury > 0 {
+			Self::deposit_event(Event::FeesPaidOut { market: market_id, insurance, treasury });
 		}
-		market.convergence_reserve =
-			fixed::add(market.convergence_reserve, split.convergence).map_err(Error::<T>::from)?;
-		if split.insurance > 0 {
-			T::InsuranceFund::on_received(market_id, InsuranceInflow::Fee, split.insurance);
-		}
-		Self::deposit_event(Event::FeeDistributed {
-			market: market_id,
-			insurance: split.insurance,
-			convergence: split.convergence,
-			treasury: split.treasury,
-		});
-		Ok(())
 	}
 
+	/// Stores `info` (removes it once empty) and counts it in `trader`, which the caller
+	/// stores.
 	pub(crate) fn store_position(
 		who: &T::AccountId,
+		trader: &mut TraderStateOf<T>,
 		market_id: MarketId,
 		existed: bool,
 		info: &PositionInfo,
@@ -406,26 +406,32 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Positions::<T>::remove(who, market_id);
 		}
-		match (existed, exists) {
-			(false, true) => PositionCount::<T>::try_mutate(who, |count| {
-				*count = count.checked_add(1).ok_or(Error::<T>::Overflow)?;
-				Ok(())
-			}),
-			(true, false) => PositionCount::<T>::try_mutate(who, |count| {
-				*count = count.checked_sub(1).ok_or(Error::<T>::Underflow)?;
-				Ok(())
-			}),
-			_ => Ok(()),
+		trader.positions = match (existed, exists) {
+			(false, true) => trader.positions.checked_add(1).ok_or(Error::<T>::Overflow)?,
+			(true, false) => trader.positions.checked_sub(1).ok_or(Error::<T>::Underflow)?,
+			_ => trader.positions,
+		};
+		Ok(())
+	}
+
+	/// Stores `trader`, or drops the record once it holds nothing.
+	pub(crate) fn store_trader(who: &T::AccountId, trader: TraderStateOf<T>) {
+		if trader.positions == 0 && trader.changed_markets.is_empty() {
+			Traders::<T>::remove(who);
+		} else {
+			Traders::<T>::insert(who, trader);
 		}
 	}
 
 	/// The account's cross positions (with `traded` replacing the stored position of its
-	/// market, valued at cost) must be at MR ≥ the initial margin ratio.
+	/// market, valued at cost) must be at MR ≥ the initial margin ratio. Returns how many
+	/// stored positions were valued.
 	fn ensure_cross_margin(
 		who: &T::AccountId,
 		traded: Option<(MarketId, u128, PositionValue, u128)>,
-	) -> Result<(), Error<T>> {
+	) -> Result<u32, Error<T>> {
 		let mut account = Self::cross_account(who, traded.map(|(market, ..)| market))?;
+		let valued = u32::try_from(account.values.len()).map_err(|_| Error::<T>::Overflow)?;
 		if let Some((_, position_margin, value, ratio)) = traded {
 			account.collateral =
 				fixed::add(account.collateral, position_margin).map_err(Error::<T>::from)?;
@@ -433,10 +439,11 @@ impl<T: Config> Pallet<T> {
 			account.initial_margin_ratio = account.initial_margin_ratio.max(ratio);
 		}
 		if account.values.is_empty() {
-			return Ok(());
+			return Ok(valued);
 		}
 		let total = margin::total_value(&account.values).map_err(Error::<T>::from)?;
-		ensure_initial_margin::<T>(account.collateral, &total, account.initial_margin_ratio)
+		ensure_initial_margin::<T>(account.collateral, &total, account.initial_margin_ratio)?;
+		Ok(valued)
 	}
 }
 
@@ -472,6 +479,23 @@ fn opening_check<T: Config>(
 
 /// The dynamic fee for the post-trade divergence from a fresh index; the base fee without
 /// one (a stale index must not drive fees).
+/// Splits a fee already in the vault: the convergence share joins the market's reserve, the
+/// insurance and treasury shares accrue until the next funding settlement pays them out.
+pub(crate) fn accrue_fee<T: Config>(market: &mut MarketOf<T>, fee: u128) -> Result<(), Error<T>> {
+	if fee == 0 {
+		return Ok(());
+	}
+	let split =
+		fees::split_fee(fee, market.params.insurance_share, market.params.convergence_share)
+			.map_err(Error::<T>::from)?;
+	market.convergence_reserve =
+		fixed::add(market.convergence_reserve, split.convergence).map_err(Error::<T>::from)?;
+	let accrued = &mut market.accrued_fees;
+	accrued.insurance = fixed::add(accrued.insurance, split.insurance).map_err(Error::<T>::from)?;
+	accrued.treasury = fixed::add(accrued.treasury, split.treasury).map_err(Error::<T>::from)?;
+	Ok(())
+}
+
 fn trade_fee<T: Config>(
 	market: &MarketOf<T>,
 	outcome: &TradeOutcome,

@@ -5,6 +5,10 @@ use perp_math::{
 	CumulativePremium, DynamicKParams, FeeSchedule, FundingMode, FundingParams, LiquidationParams,
 	LiquiditySnapshot, Position, Reserves, TwapAccumulator,
 };
+use polkadot_sdk::frame_support::{
+	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound,
+	PartialEqNoBound,
+};
 use scale_info::TypeInfo;
 
 /// Identifier of a market, assigned in creation order.
@@ -199,6 +203,23 @@ impl MarketParams {
 	}
 }
 
+/// The insurance fund's and the treasury's fee shares, held by the vault until the next
+/// funding settlement pays them out: one payout per period instead of two transfers per trade.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct AccruedFees {
+	/// Owed to the insurance fund.
+	pub insurance: u128,
+	/// Owed to the treasury.
+	pub treasury: u128,
+}
+
+impl AccruedFees {
+	/// What the vault holds for both recipients.
+	pub fn total(&self) -> Option<u128> {
+		self.insurance.checked_add(self.treasury)
+	}
+}
+
 /// Open interest of a market: sizes and open (entry) notionals per side.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
 pub struct OpenInterest {
@@ -251,6 +272,8 @@ pub struct Market<CollectionKey, BlockNumber> {
 	pub index_twap: TwapAccumulator,
 	/// Fees set aside for convergence costs; held by the vault.
 	pub convergence_reserve: u128,
+	/// Fee shares collected into the vault and not yet paid to their recipients.
+	pub accrued_fees: AccruedFees,
 	/// Since when the mark has diverged beyond `convergence_threshold` (seconds).
 	pub divergence_since: Option<u64>,
 	/// Number of liquidity migrations so far (position remaps are versioned by it).
@@ -269,6 +292,33 @@ pub struct Market<CollectionKey, BlockNumber> {
 	pub paused: bool,
 	/// Governance parameters.
 	pub params: MarketParams,
+}
+
+/// What a trade needs to know about its account besides the position: how many positions it
+/// holds (bounding the cross valuation) and, for the sandwich guard, which markets it changed
+/// in the current block. One record, read and written once per trade.
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	DefaultNoBound,
+	Encode,
+	Decode,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(MaxMarkets))]
+pub struct TraderState<
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug + Default,
+	MaxMarkets: Get<u32>,
+> {
+	/// Open positions.
+	pub positions: u32,
+	/// The block `changed_markets` belongs to.
+	pub changes_block: BlockNumber,
+	/// Markets whose position changed in `changes_block` (markets with the sandwich guard on).
+	pub changed_markets: BoundedVec<MarketId, MaxMarkets>,
 }
 
 /// A position with its margin mode.

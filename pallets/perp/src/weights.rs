@@ -47,7 +47,7 @@ pub trait WeightInfo {
 	fn unpause_market() -> Weight;
 	fn deposit() -> Weight;
 	fn withdraw() -> Weight;
-	fn open_position() -> Weight;
+	fn open_position(c: u32, ) -> Weight;
 	fn reduce_position() -> Weight;
 	fn close_position() -> Weight;
 	fn add_margin() -> Weight;
@@ -73,198 +73,185 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Markets` (r:0 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `9`
 		//  Estimated: `3489`
-		// Minimum execution time: 19_920_000 picoseconds.
-		Weight::from_parts(21_162_000, 3489)
+		// Minimum execution time: 19_098_000 picoseconds.
+		Weight::from_parts(33_820_000, 3489)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	fn set_market_params() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1005`
-		//  Estimated: `4390`
-		// Minimum execution time: 13_460_000 picoseconds.
-		Weight::from_parts(14_341_000, 4390)
+		//  Measured:  `1037`
+		//  Estimated: `4422`
+		// Minimum execution time: 13_190_000 picoseconds.
+		Weight::from_parts(15_102_000, 4422)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	fn pause_market() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1005`
-		//  Estimated: `4390`
-		// Minimum execution time: 12_609_000 picoseconds.
-		Weight::from_parts(13_520_000, 4390)
+		//  Measured:  `1037`
+		//  Estimated: `4422`
+		// Minimum execution time: 12_539_000 picoseconds.
+		Weight::from_parts(14_692_000, 4422)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	fn unpause_market() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1005`
-		//  Estimated: `4390`
-		// Minimum execution time: 12_488_000 picoseconds.
-		Weight::from_parts(13_410_000, 4390)
+		//  Measured:  `1037`
+		//  Estimated: `4422`
+		// Minimum execution time: 12_368_000 picoseconds.
+		Weight::from_parts(14_241_000, 4422)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn deposit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `195`
-		//  Estimated: `3593`
-		// Minimum execution time: 53_178_000 picoseconds.
-		Weight::from_parts(55_052_000, 3593)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Measured:  `55`
+		//  Estimated: `3550`
+		// Minimum execution time: 50_035_000 picoseconds.
+		Weight::from_parts(52_188_000, 3550)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:17 w:0)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Markets` (r:16 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16328`
-		//  Estimated: `55390`
-		// Minimum execution time: 206_287_000 picoseconds.
-		Weight::from_parts(217_333_000, 55390)
-			.saturating_add(T::DbWeight::get().reads(35_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Measured:  `16667`
+		//  Estimated: `55902`
+		// Minimum execution time: 198_445_000 picoseconds.
+		Weight::from_parts(207_628_000, 55902)
+			.saturating_add(T::DbWeight::get().reads(34_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Perp::Markets` (r:16 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Perp::LastTradeBlock` (r:1 w:1)
-	/// Proof: `Perp::LastTradeBlock` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::Traders` (r:1 w:1)
+	/// Proof: `Perp::Traders` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:17 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:4 w:4)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
-	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
-	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
-	fn open_position() -> Weight {
+	/// The range of component `c` is `[0, 15]`.
+	fn open_position(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `17469`
-		//  Estimated: `55390`
-		// Minimum execution time: 432_582_000 picoseconds.
-		Weight::from_parts(470_098_000, 55390)
-			.saturating_add(T::DbWeight::get().reads(43_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		//  Measured:  `1601 + c * (1051 ±0)`
+		//  Estimated: `6198 + c * (3432 ±0)`
+		// Minimum execution time: 110_935_000 picoseconds.
+		Weight::from_parts(139_306_400, 6198)
+			// Standard Error: 15_989
+			.saturating_add(Weight::from_parts(9_893_330, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(Weight::from_parts(0, 3432).saturating_mul(c.into()))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:1 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
-	/// Storage: `Perp::LastTradeBlock` (r:1 w:1)
-	/// Proof: `Perp::LastTradeBlock` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::Traders` (r:1 w:1)
+	/// Proof: `Perp::Traders` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:4 w:4)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
-	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
-	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn reduce_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3165`
-		//  Estimated: `11402`
-		// Minimum execution time: 216_712_000 picoseconds.
-		Weight::from_parts(244_153_000, 11402)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		//  Measured:  `2544`
+		//  Estimated: `4422`
+		// Minimum execution time: 112_287_000 picoseconds.
+		Weight::from_parts(139_006_000, 4422)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:1 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
-	/// Storage: `Perp::LastTradeBlock` (r:1 w:1)
-	/// Proof: `Perp::LastTradeBlock` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::Traders` (r:1 w:1)
+	/// Proof: `Perp::Traders` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:4 w:4)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
-	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
-	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
-	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
-	/// Storage: `Perp::PositionCount` (r:1 w:1)
-	/// Proof: `Perp::PositionCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn close_position() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3206`
-		//  Estimated: `11402`
-		// Minimum execution time: 254_829_000 picoseconds.
-		Weight::from_parts(283_591_000, 11402)
-			.saturating_add(T::DbWeight::get().reads(13_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		//  Measured:  `2544`
+		//  Estimated: `4422`
+		// Minimum execution time: 110_775_000 picoseconds.
+		Weight::from_parts(136_563_000, 4422)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:1 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn add_margin() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2165`
-		//  Estimated: `6196`
-		// Minimum execution time: 79_508_000 picoseconds.
-		Weight::from_parts(89_182_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		//  Measured:  `2024`
+		//  Estimated: `4422`
+		// Minimum execution time: 72_678_000 picoseconds.
+		Weight::from_parts(78_467_000, 4422)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Perp::Markets` (r:16 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:17 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn remove_margin() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16469`
-		//  Estimated: `55390`
-		// Minimum execution time: 220_137_000 picoseconds.
-		Weight::from_parts(228_178_000, 55390)
-			.saturating_add(T::DbWeight::get().reads(36_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		//  Measured:  `16808`
+		//  Estimated: `55902`
+		// Minimum execution time: 213_187_000 picoseconds.
+		Weight::from_parts(226_406_000, 55902)
+			.saturating_add(T::DbWeight::get().reads(35_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Perp::Markets` (r:16 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:17 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:0)
@@ -273,56 +260,58 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:3 w:3)
+	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
 	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
+	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:1)
 	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::Traders` (r:1 w:1)
+	/// Proof: `Perp::Traders` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn liquidate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `17077`
-		//  Estimated: `55390`
-		// Minimum execution time: 476_438_000 picoseconds.
-		Weight::from_parts(493_342_000, 55390)
+		//  Measured:  `17529`
+		//  Estimated: `55902`
+		// Minimum execution time: 399_903_000 picoseconds.
+		Weight::from_parts(426_433_000, 55902)
 			.saturating_add(T::DbWeight::get().reads(41_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:1 w:1)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
 	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
+	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:1)
 	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
-	/// Storage: `Insurance::Claims` (r:1 w:1)
+	/// Storage: `Insurance::Claims` (r:1 w:0)
 	/// Proof: `Insurance::Claims` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::ClaimCaps` (r:1 w:0)
 	/// Proof: `Insurance::ClaimCaps` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::DefaultClaimCap` (r:1 w:0)
 	/// Proof: `Insurance::DefaultClaimCap` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Perp::PositionCount` (r:1 w:1)
-	/// Proof: `Perp::PositionCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::Traders` (r:1 w:1)
+	/// Proof: `Perp::Traders` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn liquidate_bankrupt() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1793`
-		//  Estimated: `6196`
-		// Minimum execution time: 169_702_000 picoseconds.
-		Weight::from_parts(175_791_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		//  Measured:  `1656`
+		//  Estimated: `4422`
+		// Minimum execution time: 131_275_000 picoseconds.
+		Weight::from_parts(147_669_000, 4422)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Perp::LiquidationsInBlock` (r:1 w:0)
 	/// Proof: `Perp::LiquidationsInBlock` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Markets` (r:16 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Positions` (r:17 w:0)
 	/// Proof: `Perp::Positions` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:0)
@@ -333,37 +322,37 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn authorize_liquidate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `16595`
-		//  Estimated: `55390`
-		// Minimum execution time: 261_248_000 picoseconds.
-		Weight::from_parts(273_266_000, 55390)
+		//  Measured:  `17142`
+		//  Estimated: `55902`
+		// Minimum execution time: 255_529_000 picoseconds.
+		Weight::from_parts(277_922_000, 55902)
 			.saturating_add(T::DbWeight::get().reads(37_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Perp::PriceHistory` (r:1 w:0)
-	/// Proof: `Perp::PriceHistory` (`max_values`: None, `max_size`: Some(2574), added: 5049, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
+	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
 	/// Proof: `Insurance::LowWatermark` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::BelowLowWatermark` (r:1 w:0)
 	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
+	/// Storage: `Perp::PriceHistory` (r:1 w:0)
+	/// Proof: `Perp::PriceHistory` (`max_values`: None, `max_size`: Some(2574), added: 5049, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::LiquiditySnapshots` (r:0 w:1)
 	/// Proof: `Perp::LiquiditySnapshots` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	fn settle_funding() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2763`
-		//  Estimated: `6196`
-		// Minimum execution time: 143_603_000 picoseconds.
-		Weight::from_parts(149_432_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		//  Measured:  `2865`
+		//  Estimated: `8799`
+		// Minimum execution time: 226_897_000 picoseconds.
+		Weight::from_parts(232_385_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::PriceHistory` (r:1 w:0)
@@ -372,14 +361,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn authorize_settle_funding() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2524`
+		//  Measured:  `2523`
 		//  Estimated: `6039`
-		// Minimum execution time: 24_816_000 picoseconds.
-		Weight::from_parts(26_940_000, 6039)
+		// Minimum execution time: 24_787_000 picoseconds.
+		Weight::from_parts(26_760_000, 6039)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -392,29 +381,29 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Insurance::BelowLowWatermark` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn converge() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1556`
+		//  Measured:  `1555`
 		//  Estimated: `6196`
-		// Minimum execution time: 87_620_000 picoseconds.
-		Weight::from_parts(92_618_000, 6196)
+		// Minimum execution time: 88_161_000 picoseconds.
+		Weight::from_parts(92_137_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:0)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:1 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn authorize_converge() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1214`
-		//  Estimated: `4390`
-		// Minimum execution time: 18_427_000 picoseconds.
-		Weight::from_parts(20_270_000, 4390)
+		//  Measured:  `1213`
+		//  Estimated: `4422`
+		// Minimum execution time: 16_724_000 picoseconds.
+		Weight::from_parts(18_067_000, 4422)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `Perp::Markets` (r:1 w:1)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Insurance::LowWatermark` (r:1 w:0)
@@ -425,10 +414,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Perp::LiquiditySnapshots` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	fn adjust_liquidity() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1446`
+		//  Measured:  `1445`
 		//  Estimated: `6196`
-		// Minimum execution time: 83_484_000 picoseconds.
-		Weight::from_parts(88_461_000, 6196)
+		// Minimum execution time: 84_445_000 picoseconds.
+		Weight::from_parts(88_271_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -437,7 +426,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Perp::NextMarketId` (r:1 w:0)
 	/// Proof: `Perp::NextMarketId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::Markets` (r:64 w:64)
-	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(925), added: 3400, mode: `MaxEncodedLen`)
+	/// Proof: `Perp::Markets` (`max_values`: None, `max_size`: Some(957), added: 3432, mode: `MaxEncodedLen`)
 	/// Storage: `Oracle::Values` (r:64 w:0)
 	/// Proof: `Oracle::Values` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
 	/// Storage: `Perp::PriceHistory` (r:64 w:64)
@@ -445,12 +434,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[1, 64]`.
 	fn record_prices(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `191 + m * (1012 ±0)`
+		//  Measured:  `191 + m * (1044 ±0)`
 		//  Estimated: `1493 + m * (5049 ±0)`
-		// Minimum execution time: 22_584_000 picoseconds.
-		Weight::from_parts(23_205_000, 1493)
-			// Standard Error: 13_239
-			.saturating_add(Weight::from_parts(16_025_476, 0).saturating_mul(m.into()))
+		// Minimum execution time: 22_934_000 picoseconds.
+		Weight::from_parts(1_942_623, 1493)
+			// Standard Error: 20_507
+			.saturating_add(Weight::from_parts(16_327_431, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(m.into())))
@@ -461,100 +450,103 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measured weights with ParityDb's database weights, for test runtimes.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(21_162_000, 3489)
+		Weight::from_parts(33_820_000, 3489)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_market_params() -> Weight {
-		Weight::from_parts(14_341_000, 4390)
+		Weight::from_parts(15_102_000, 4422)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn pause_market() -> Weight {
-		Weight::from_parts(13_520_000, 4390)
+		Weight::from_parts(14_692_000, 4422)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn unpause_market() -> Weight {
-		Weight::from_parts(13_410_000, 4390)
+		Weight::from_parts(14_241_000, 4422)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(55_052_000, 3593)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+		Weight::from_parts(52_188_000, 3550)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(217_333_000, 55390)
-			.saturating_add(ParityDbWeight::get().reads(35_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+		Weight::from_parts(207_628_000, 55902)
+			.saturating_add(ParityDbWeight::get().reads(34_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn open_position() -> Weight {
-		Weight::from_parts(470_098_000, 55390)
-			.saturating_add(ParityDbWeight::get().reads(43_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+	fn open_position(c: u32, ) -> Weight {
+		Weight::from_parts(139_306_400, 6198)
+			.saturating_add(Weight::from_parts(9_893_330, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(c.into())))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(Weight::from_parts(0, 3432).saturating_mul(c.into()))
 	}
 	fn reduce_position() -> Weight {
-		Weight::from_parts(244_153_000, 11402)
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
-	}
-	fn close_position() -> Weight {
-		Weight::from_parts(283_591_000, 11402)
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
-	}
-	fn add_margin() -> Weight {
-		Weight::from_parts(89_182_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
-	}
-	fn remove_margin() -> Weight {
-		Weight::from_parts(228_178_000, 55390)
-			.saturating_add(ParityDbWeight::get().reads(36_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
-	}
-	fn liquidate() -> Weight {
-		Weight::from_parts(493_342_000, 55390)
-			.saturating_add(ParityDbWeight::get().reads(41_u64))
+		Weight::from_parts(139_006_000, 4422)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
-	fn liquidate_bankrupt() -> Weight {
-		Weight::from_parts(175_791_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
+	fn close_position() -> Weight {
+		Weight::from_parts(136_563_000, 4422)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
+	fn add_margin() -> Weight {
+		Weight::from_parts(78_467_000, 4422)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn remove_margin() -> Weight {
+		Weight::from_parts(226_406_000, 55902)
+			.saturating_add(ParityDbWeight::get().reads(35_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn liquidate() -> Weight {
+		Weight::from_parts(426_433_000, 55902)
+			.saturating_add(ParityDbWeight::get().reads(41_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
+	fn liquidate_bankrupt() -> Weight {
+		Weight::from_parts(147_669_000, 4422)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
 	fn authorize_liquidate() -> Weight {
-		Weight::from_parts(273_266_000, 55390)
+		Weight::from_parts(277_922_000, 55902)
 			.saturating_add(ParityDbWeight::get().reads(37_u64))
 	}
 	fn settle_funding() -> Weight {
-		Weight::from_parts(149_432_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+		Weight::from_parts(232_385_000, 8799)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn authorize_settle_funding() -> Weight {
-		Weight::from_parts(26_940_000, 6039)
+		Weight::from_parts(26_760_000, 6039)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 	}
 	fn converge() -> Weight {
-		Weight::from_parts(92_618_000, 6196)
+		Weight::from_parts(92_137_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn authorize_converge() -> Weight {
-		Weight::from_parts(20_270_000, 4390)
+		Weight::from_parts(18_067_000, 4422)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn adjust_liquidity() -> Weight {
-		Weight::from_parts(88_461_000, 6196)
+		Weight::from_parts(88_271_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn record_prices(m: u32, ) -> Weight {
-		Weight::from_parts(23_205_000, 1493)
-			.saturating_add(Weight::from_parts(16_025_476, 0).saturating_mul(m.into()))
+		Weight::from_parts(1_942_623, 1493)
+			.saturating_add(Weight::from_parts(16_327_431, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(m.into())))

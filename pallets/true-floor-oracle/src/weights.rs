@@ -58,8 +58,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `76`
 		//  Estimated: `3737`
-		// Minimum execution time: 14_431_000 picoseconds.
-		Weight::from_parts(15_944_000, 3737)
+		// Minimum execution time: 14_802_000 picoseconds.
+		Weight::from_parts(15_754_000, 3737)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -72,7 +72,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		//  Measured:  `179`
 		//  Estimated: `3737`
 		// Minimum execution time: 14_722_000 picoseconds.
-		Weight::from_parts(15_844_000, 3737)
+		Weight::from_parts(15_683_000, 3737)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -93,10 +93,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `402 + n * (56 ±0)`
 		//  Estimated: `3517 + n * (5102 ±0)`
-		// Minimum execution time: 81_521_000 picoseconds.
-		Weight::from_parts(55_245_806, 3517)
-			// Standard Error: 27_031
-			.saturating_add(Weight::from_parts(22_126_580, 0).saturating_mul(n.into()))
+		// Minimum execution time: 83_374_000 picoseconds.
+		Weight::from_parts(63_319_375, 3517)
+			// Standard Error: 22_994
+			.saturating_add(Weight::from_parts(21_884_727, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -114,10 +114,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `390 + n * (56 ±0)`
 		//  Estimated: `3517 + n * (2747 ±0)`
-		// Minimum execution time: 58_386_000 picoseconds.
-		Weight::from_parts(64_453_196, 3517)
-			// Standard Error: 13_736
-			.saturating_add(Weight::from_parts(3_837_212, 0).saturating_mul(n.into()))
+		// Minimum execution time: 53_439_000 picoseconds.
+		Weight::from_parts(54_731_240, 3517)
+			// Standard Error: 2_065
+			.saturating_add(Weight::from_parts(3_794_100, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2747).saturating_mul(n.into()))
@@ -127,18 +127,18 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measured weights with ParityDb's database weights, for test runtimes.
 impl WeightInfo for () {
 	fn set_collection() -> Weight {
-		Weight::from_parts(15_944_000, 3737)
+		Weight::from_parts(15_754_000, 3737)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_collection() -> Weight {
-		Weight::from_parts(15_844_000, 3737)
+		Weight::from_parts(15_683_000, 3737)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn submit_floors(n: u32, ) -> Weight {
-		Weight::from_parts(55_245_806, 3517)
-			.saturating_add(Weight::from_parts(22_126_580, 0).saturating_mul(n.into()))
+		Weight::from_parts(63_319_375, 3517)
+			.saturating_add(Weight::from_parts(21_884_727, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -146,8 +146,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 5102).saturating_mul(n.into()))
 	}
 	fn authorize_submit_floors(n: u32, ) -> Weight {
-		Weight::from_parts(64_453_196, 3517)
-			.saturating_add(Weight::from_parts(3_837_212, 0).saturating_mul(n.into()))
+		Weight::from_parts(54_731_240, 3517)
+			.saturating_add(Weight::from_parts(3_794_100, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2747).saturating_mul(n.into()))

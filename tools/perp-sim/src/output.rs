@@ -44,7 +44,8 @@ pub struct StepReport {
 	pub positions: BTreeMap<String, PositionReport>,
 	/// Every scenario account after the step.
 	pub accounts: BTreeMap<String, AccountReport>,
-	/// Balance of the insurance fund's account.
+	/// What the insurance fund owns: its account's balance plus the fee share the market has
+	/// accrued for it (paid out at the next funding settlement).
 	pub insurance_fund: Units,
 }
 

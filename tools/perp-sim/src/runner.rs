@@ -322,7 +322,10 @@ impl Chain {
 				.iter()
 				.map(|(name, account)| (name.clone(), account_report(account)))
 				.collect(),
-			insurance_fund: Units(Balances::free_balance(InsuranceAccount::account())),
+			insurance_fund: Units(
+				Balances::free_balance(InsuranceAccount::account())
+					.saturating_add(market.accrued_fees.insurance),
+			),
 		})
 	}
 }

@@ -98,6 +98,7 @@ fn market_info_reports_state_and_parameters() {
 				// The first index TWAP starts at the end of the block the index arrives in.
 				funding_estimate: None,
 				convergence_reserve: 0,
+				accrued_fees: Default::default(),
 				diverged_since: None,
 				convergence_due_at: None,
 				depth: UNIT,
@@ -120,8 +121,10 @@ fn market_info_follows_trades_pause_and_oracle_age() {
 		assert_eq!(info.reserves, Reserves::new(66_666_666_666_666_666_667, 1_500 * UNIT));
 		assert_eq!(info.net_size, LONG_500_SIZE);
 		assert_eq!(info.open_interest.long_notional, 500 * UNIT);
-		// A quarter of the 1.5 fee.
+		// A quarter of the 1.5 fee; a half and a quarter wait for the funding settlement.
 		assert_eq!(info.convergence_reserve, 375_000_000_000_000_000);
+		assert_eq!(info.accrued_fees.insurance, 750_000_000_000_000_000);
+		assert_eq!(info.accrued_fees.treasury, 375_000_000_000_000_000);
 
 		assert_ok!(Perp::pause_market(RuntimeOrigin::root(), 0));
 		// 601 s after the feed: older than `max_oracle_age`, still reported.

@@ -7,7 +7,7 @@
 //! mark TWAP over the one-hour window is exactly the mark block 1 closed at, and the index
 //! TWAP is 10. Expected values are computed here from the §6 formulas with plain integers.
 
-use crate::{mock::*, pallet::*, InsuranceInflow, MarketParams};
+use crate::{mock::*, pallet::*, types::AccruedFees, InsuranceInflow, MarketParams};
 use perp_math::{FundingMode, Side};
 use polkadot_sdk::frame_support::{assert_noop, assert_ok};
 
@@ -78,6 +78,10 @@ fn close_and_funding(who: AccountId) -> i128 {
 }
 
 /// No funding cap, and no dynamic k (its size remap is tested in `liquidity`).
+fn accrued_fees() -> AccruedFees {
+	Markets::<Test>::get(0).unwrap().accrued_fees
+}
+
 fn no_cap(mode: FundingMode) -> MarketParams {
 	MarketParams { max_funding_rate: 0, funding_mode: mode, k_step: 0, ..unguarded_params() }
 }
@@ -153,7 +157,8 @@ fn symmetric_funding_the_insurance_fund_takes_the_imbalance() {
 		let mark_twap = mark();
 		let (long_size, short_size) = (size(ALICE), size(BOB));
 		advance(HOUR);
-		let fund_before = insurance_balance();
+		// Settlement first pays out the fee shares the trades accrued.
+		let fund_before = insurance_balance() + accrued_fees().insurance;
 		assert_ok!(Perp::settle_funding(RuntimeOrigin::signed(CHARLIE), 0));
 
 		// Both sides move by PF; the longs' surplus PF·(L − S) goes to the fund now.
@@ -201,7 +206,10 @@ fn an_empty_side_the_insurance_fund_pays_within_its_subsidy() {
 		let long_size = size(ALICE);
 		advance(HOUR);
 		set_index(COLLECTION, 12 * UNIT);
-		let (fund_before, vault_before) = (insurance_balance(), free(Perp::vault_account()));
+		// Settlement first pays out the fee shares the trade accrued.
+		let accrued = accrued_fees();
+		let fund_before = insurance_balance() + accrued.insurance;
+		let vault_before = free(Perp::vault_account()) - accrued.total().unwrap();
 		assert_ok!(Perp::settle_funding(RuntimeOrigin::signed(CHARLIE), 0));
 
 		// 1 % of what the fund can pay (its balance above the existential deposit).
@@ -258,5 +266,40 @@ fn a_trade_in_the_current_block_has_no_weight_in_the_twap() {
 		// From the next block on, Bob's trade counts.
 		advance(60);
 		assert!(estimate().mark_twap < before.mark_twap);
+	});
+}
+
+#[test]
+fn settlement_pays_out_the_fee_shares_the_trades_accrued() {
+	ExtBuilder::default().build_and_execute(|| {
+		setup(no_cap(FundingMode::Balanced));
+		open(ALICE, Side::Long, 10 * UNIT);
+		open(BOB, Side::Short, 10 * UNIT);
+		// Two fees of ⌈50 × 0.3 %⌉ = 0.15, each split 0.075 / 0.0375 / 0.0375: the vault
+		// holds the insurance and treasury shares until settlement.
+		let accrued = accrued_fees();
+		assert_eq!(
+			accrued,
+			AccruedFees { insurance: 150_000_000_000_000_000, treasury: 75_000_000_000_000_000 }
+		);
+		let (fund, treasury, vault) =
+			(insurance_balance(), free(TREASURY), free(Perp::vault_account()));
+		advance(HOUR);
+		assert_ok!(Perp::settle_funding(RuntimeOrigin::signed(CHARLIE), 0));
+
+		assert_eq!(accrued_fees(), AccruedFees::default());
+		assert_eq!(insurance_balance() - fund, accrued.insurance);
+		assert_eq!(free(TREASURY) - treasury, accrued.treasury);
+		assert_eq!(insurance_received(InsuranceInflow::Fee), accrued.insurance);
+		// Balanced funding with equal sides moves nothing through the vault.
+		assert_eq!(vault - free(Perp::vault_account()), accrued.total().unwrap());
+		System::assert_has_event(
+			Event::FeesPaidOut {
+				market: 0,
+				insurance: accrued.insurance,
+				treasury: accrued.treasury,
+			}
+			.into(),
+		);
 	});
 }

@@ -115,12 +115,13 @@ fn full_liquidation_sends_the_residual_to_the_fund() {
 		assert!(mr > 0 && mr < 100_000_000_000_000_000, "MR {mr}");
 		let before = total_money();
 		let insurance_before = insurance_balance();
+		let accrued_before = Markets::<Test>::get(0).unwrap().accrued_fees.insurance;
 		let margin_before = position(ALICE).unwrap().position.margin;
 		next_block();
 		assert_ok!(Perp::liquidate(RuntimeOrigin::signed(KEEPER), ALICE, 0));
 
 		assert!(position(ALICE).is_none());
-		assert_eq!(PositionCount::<Test>::get(ALICE), 0);
+		assert_eq!(Traders::<Test>::get(ALICE).positions, 0);
 		let Event::PositionLiquidated {
 			full,
 			exchanged_notional,
@@ -145,11 +146,11 @@ fn full_liquidation_sends_the_residual_to_the_fund() {
 		let residual = (margin_before as i128 + realized_pnl) as u128 - penalty - fee;
 		assert_eq!(insurance_received(InsuranceInflow::ResidualMargin), residual);
 		assert_eq!(insurance_received(InsuranceInflow::LiquidationPenalty), penalty - penalty / 2);
-		// Fund: its penalty half, the fee's insurance share (50 %) and the residual.
-		assert_eq!(
-			insurance_balance() - insurance_before,
-			penalty - penalty / 2 + fee / 2 + residual
-		);
+		// Fund: its penalty half and the residual now; the fee's insurance share (50 %)
+		// accrues with the trades' until funding settles.
+		assert_eq!(insurance_balance() - insurance_before, penalty - penalty / 2 + residual);
+		let accrued = Markets::<Test>::get(0).unwrap().accrued_fees.insurance;
+		assert_eq!(accrued - accrued_before, fee / 2);
 		assert_eq!(total_money(), before);
 		// Alice's other collateral is untouched by an isolated liquidation.
 		assert_eq!(held(ALICE), 2_000 * UNIT - 100 * UNIT - 1_500_000_000_000_000_000);

@@ -4,7 +4,7 @@
 //! perp-math's documented formulas: a long of quote q gets `x − ⌈k/(y+q)⌉` base, a short
 //! owes `⌈k/(y−q)⌉ − x`, closing swaps the base back with the other reserve `⌈k'/x'⌉`.
 
-use crate::{mock::*, pallet::*, PositionInfo};
+use crate::{mock::*, pallet::*, types::AccruedFees, MarketParams, PositionInfo};
 use perp_math::{Position, Reserves, Side};
 use polkadot_sdk::frame_support::{assert_noop, assert_ok};
 
@@ -47,7 +47,8 @@ fn open_long_cross() {
 	ExtBuilder::default().build_and_execute(|| {
 		setup();
 		open(ALICE, Side::Long, 100 * UNIT, false);
-		// Notional 100 × 5 = 500; fee ⌈500 × 0.3 %⌉ = 1.5 split 0.75 / 0.375 / 0.375.
+		// Notional 100 × 5 = 500; fee ⌈500 × 0.3 %⌉ = 1.5 split 0.75 / 0.375 / 0.375, all of
+		// it in the vault until funding settles.
 		let info = position(ALICE).unwrap();
 		assert_eq!(
 			info.position,
@@ -61,10 +62,10 @@ fn open_long_cross() {
 		assert!(!info.isolated);
 		assert_eq!(held(ALICE), 898_500_000_000_000_000_000);
 		assert_eq!(free(ALICE), 9_000 * UNIT);
-		assert_eq!(Perp::vault_balance(), 1 + 100 * UNIT + 375_000_000_000_000_000);
-		assert_eq!(free(TREASURY), 1 + 375_000_000_000_000_000);
-		assert_eq!(free(INSURANCE), 1 + 750_000_000_000_000_000);
-		assert_eq!(insurance_fees_reported(), 750_000_000_000_000_000);
+		assert_eq!(Perp::vault_balance(), 1 + 100 * UNIT + 1_500_000_000_000_000_000);
+		assert_eq!(free(TREASURY), 1);
+		assert_eq!(free(INSURANCE), 1);
+		assert_eq!(insurance_fees_reported(), 0);
 		assert_conserved(ALICE, 1_500_000_000_000_000_000, 0);
 
 		let market = Markets::<Test>::get(0).unwrap();
@@ -73,16 +74,11 @@ fn open_long_cross() {
 		assert_eq!(market.open_interest.long_size, LONG_500_SIZE as u128);
 		assert_eq!(market.open_interest.long_notional, 500 * UNIT);
 		assert_eq!(market.convergence_reserve, 375_000_000_000_000_000);
-		assert_eq!(PositionCount::<Test>::get(ALICE), 1);
-		System::assert_has_event(
-			Event::FeeDistributed {
-				market: 0,
-				insurance: 750_000_000_000_000_000,
-				convergence: 375_000_000_000_000_000,
-				treasury: 375_000_000_000_000_000,
-			}
-			.into(),
+		assert_eq!(
+			market.accrued_fees,
+			AccruedFees { insurance: 750_000_000_000_000_000, treasury: 375_000_000_000_000_000 }
 		);
+		assert_eq!(Traders::<Test>::get(ALICE).positions, 1);
 		System::assert_last_event(
 			Event::PositionChanged {
 				who: ALICE,
@@ -113,7 +109,7 @@ fn close_long_returns_margin_with_realised_pnl() {
 		assert_ok!(Perp::close_position(RuntimeOrigin::signed(ALICE), 0, 0));
 		// Exit 500 − 5 raw: PnL −5 raw; fee ⌈499.99…995 × 0.3 %⌉ = 1.5.
 		assert_eq!(position(ALICE), None);
-		assert_eq!(PositionCount::<Test>::get(ALICE), 0);
+		assert_eq!(Traders::<Test>::get(ALICE).positions, 0);
 		assert_eq!(held(ALICE), 1_000 * UNIT - 3 * UNIT - 5);
 		assert_conserved(ALICE, 3 * UNIT, 5);
 		let market = Markets::<Test>::get(0).unwrap();
@@ -121,8 +117,9 @@ fn close_long_returns_margin_with_realised_pnl() {
 		assert_eq!(market.reserves, Reserves::new(100 * UNIT, 1_000 * UNIT + 5));
 		assert_eq!(market.net_size, 0);
 		assert_eq!(market.open_interest, Default::default());
-		// The vault keeps both convergence shares and the 5 raw units the trader lost.
-		assert_eq!(Perp::vault_balance(), 1 + 750_000_000_000_000_000 + 5);
+		// The vault keeps both fees (the convergence shares for good, the others until
+		// funding settles) and the 5 raw units the trader lost.
+		assert_eq!(Perp::vault_balance(), 1 + 3 * UNIT + 5);
 		System::assert_last_event(
 			Event::PositionChanged {
 				who: ALICE,
@@ -180,7 +177,7 @@ fn increase_adds_size_notional_and_margin() {
 		assert_eq!(info.position.margin, 100 * UNIT);
 		// Two fees of ⌈250 × 0.3 %⌉ = 0.75.
 		assert_eq!(held(ALICE), 898_500_000_000_000_000_000);
-		assert_eq!(PositionCount::<Test>::get(ALICE), 1);
+		assert_eq!(Traders::<Test>::get(ALICE).positions, 1);
 		assert_conserved(ALICE, 1_500_000_000_000_000_000, 0);
 	});
 }
@@ -513,7 +510,7 @@ fn position_count_is_bounded() {
 				0
 			));
 		}
-		assert_eq!(PositionCount::<Test>::get(ALICE), 4);
+		assert_eq!(Traders::<Test>::get(ALICE).positions, 4);
 		assert_noop!(
 			Perp::open_position(
 				RuntimeOrigin::signed(ALICE),
@@ -526,6 +523,48 @@ fn position_count_is_bounded() {
 			),
 			Error::<Test>::TooManyPositions
 		);
+	});
+}
+
+#[test]
+fn an_account_changes_at_most_max_positions_guarded_markets_per_block() {
+	ExtBuilder::default().build_and_execute(|| {
+		let guarded = MarketParams { sandwich_guard: true, ..unguarded_params() };
+		for collection in 1..=5u32 {
+			assert_ok!(Perp::create_market(
+				RuntimeOrigin::root(),
+				collection,
+				100 * UNIT,
+				1_000 * UNIT,
+				guarded
+			));
+			set_index(collection, 10 * UNIT);
+		}
+		assert_ok!(Perp::deposit(RuntimeOrigin::signed(ALICE), 1_000 * UNIT));
+		let open = |market| {
+			Perp::open_position(
+				RuntimeOrigin::signed(ALICE),
+				market,
+				Side::Long,
+				UNIT,
+				UNIT,
+				false,
+				0,
+			)
+		};
+		for market in 0..4 {
+			assert_ok!(open(market));
+		}
+		next_block();
+		// Four closes and a new position would be five guarded changes in one block.
+		for market in 0..4 {
+			assert_ok!(Perp::close_position(RuntimeOrigin::signed(ALICE), market, 0));
+		}
+		assert_noop!(open(4), Error::<Test>::TooManyChangesInBlock);
+		next_block();
+		assert_ok!(open(4));
+		let trader = Traders::<Test>::get(ALICE);
+		assert_eq!((trader.positions, trader.changed_markets.into_inner()), (1, vec![4]));
 	});
 }
 
