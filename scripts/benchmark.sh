@@ -33,22 +33,27 @@ step "cargo build -p floorperp-runtime --features runtime-benchmarks"
 CARGO_TARGET_DIR="$bench_target" cargo build --locked -p floorperp-runtime --features runtime-benchmarks
 runtime="$bench_target/debug/wbuild/floorperp-runtime/floorperp_runtime.wasm"
 
+# One pallet's benchmarks in the built runtime; extra arguments choose what and where to.
+bench() {
+	"$bencher" v1 benchmark pallet --runtime "$runtime" --heap-pages 4096 "$@"
+}
+
+# Writes `weights.rs`-shaped output for `pallet`'s `extrinsic` to `output`, with our template.
+bench_weights() {
+	local pallet="$1" extrinsic="$2" output="$3"
+	bench --pallet "$pallet" --extrinsic "$extrinsic" \
+		--steps "${STEPS:-50}" --repeat "${REPEAT:-20}" \
+		--template scripts/pallet-weight-template.hbs --header scripts/weight-header.txt \
+		--output "$output"
+}
+
 pallets=("$@")
 [ ${#pallets[@]} -gt 0 ] || pallets=(pallet_perp pallet_insurance pallet_true_floor_oracle)
 for pallet in "${pallets[@]}"; do
 	dir="pallets/${pallet#pallet_}"
 	dir="${dir//_/-}"
 	step "benchmark $pallet -> $dir/src/weights.rs"
-	"$bencher" v1 benchmark pallet \
-		--runtime "$runtime" \
-		--pallet "$pallet" \
-		--extrinsic '*' \
-		--steps "${STEPS:-50}" \
-		--repeat "${REPEAT:-20}" \
-		--heap-pages 4096 \
-		--template scripts/pallet-weight-template.hbs \
-		--header scripts/weight-header.txt \
-		--output "$dir/src/weights.rs"
+	bench_weights "$pallet" '*' "$dir/src/weights.rs"
 done
 
 # The reference call, through the same template, outside the source tree: the runtime keeps
@@ -56,28 +61,12 @@ done
 reference="$bench_target/reference"
 mkdir -p "$reference"
 step "benchmark pallet_balances::transfer_keep_alive (reference)"
-"$bencher" v1 benchmark pallet \
-	--runtime "$runtime" \
-	--pallet pallet_balances \
-	--extrinsic transfer_keep_alive \
-	--steps "${STEPS:-50}" \
-	--repeat "${REPEAT:-20}" \
-	--heap-pages 4096 \
-	--template scripts/pallet-weight-template.hbs \
-	--header scripts/weight-header.txt \
-	--output "$reference/pallet_balances.rs"
+bench_weights pallet_balances transfer_keep_alive "$reference/pallet_balances.rs"
 
 # 10,000 and 100,000 stored positions: two points show whether the cost grows with the set.
 step "benchmark the offchain liquidation scan (extra)"
 mkdir -p docs/perf
-"$bencher" v1 benchmark pallet \
-	--runtime "$runtime" \
-	--pallet pallet_perp \
-	--extrinsic liquidation_scan \
-	--extra \
-	--steps 2 \
-	--repeat 5 \
-	--heap-pages 4096 \
+bench --pallet pallet_perp --extrinsic liquidation_scan --extra --steps 2 --repeat 5 \
 	--json-file docs/perf/liquidation-scan.json >/dev/null
 
 step "docs/PERFORMANCE.md"

@@ -115,10 +115,10 @@ function header () {
   return { version: meta[1], date: meta[2], steps: meta[3], repeat: meta[4], host: host[1], cpu: host[2] };
 }
 
-function callTable (reference, overhead) {
+function callTable (weights, reference, overhead) {
   const rows = [];
-  for (const [pallet, path] of PALLETS) {
-    for (const call of parseWeights(join(root, path))) {
+  for (const [pallet, calls] of weights) {
+    for (const call of calls) {
       const settings = Object.keys(call.components).length === 0
         ? [{}]
         : [Object.fromEntries(Object.entries(call.components).map(([n, [min]]) => [n, min])), {}];
@@ -134,10 +134,10 @@ function callTable (reference, overhead) {
   return rows.join('\n');
 }
 
-function storageTable () {
+function storageTable (weights) {
   const rows = [];
-  for (const [pallet, path] of PALLETS) {
-    for (const call of parseWeights(join(root, path))) {
+  for (const [pallet, calls] of weights) {
+    for (const call of calls) {
       if (call.storage.length === 0) continue;
       const items = call.storage.map(({ item, reads, writes }) => `\`${item}\` r${reads}/w${writes}`).join(', ');
       rows.push(`| ${pallet}::${call.name} | ${items} |`);
@@ -226,8 +226,10 @@ function history () {
 const meta = header();
 const transferCall = parseWeights(balancesWeights).find((call) => call.name === 'transfer_keep_alive');
 const transfer = evaluate(transferCall);
-const open = parseWeights(join(root, PALLETS[0][1])).find((call) => call.name === 'open_position');
-const settle = parseWeights(join(root, PALLETS[0][1])).find((call) => call.name === 'settle_funding');
+const weights = PALLETS.map(([pallet, path]) => [pallet, parseWeights(join(root, path))]);
+const perpCall = (name) => weights[0][1].find((call) => call.name === name);
+const open = perpCall('open_position');
+const settle = perpCall('settle_funding');
 const openAt0 = evaluate(open, { c: 0 });
 const openAtMax = evaluate(open, { c: MAX_POSITIONS_COMPONENT });
 const declared = openAtMax.refTime + evaluate(settle).refTime;
@@ -284,7 +286,7 @@ ${us(DB_WRITE_PS)} µs per write. Calls with components are shown at the minimum
 | call | execution (µs) | reads / writes | ref_time (µs) | × transfer | × transfer (tx) | proof (bytes) | × transfer proof |
 |---|---:|---:|---:|---:|---:|---:|---:|
 | pallet_balances::transfer_keep_alive | ${us(transfer.execution)} | ${transfer.reads} / ${transfer.writes} | ${us(transfer.refTime)} | 1.00 | 1.00 | ${transfer.proof} | 1.00 |
-${callTable(transfer, overheadPs ?? EXTRINSIC_BASE_PS)}
+${callTable(weights, transfer, overheadPs ?? EXTRINSIC_BASE_PS)}
 
 ## How many fit in a block
 
@@ -305,7 +307,7 @@ transaction's fee payment already touched it).
 
 | call | storage (reads / writes) |
 |---|---|
-${storageTable()}
+${storageTable(weights)}
 
 What the items are:
 

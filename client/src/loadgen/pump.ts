@@ -34,6 +34,26 @@ function adaptiveTarget (perBlock: number): number {
 }
 
 /**
+ * One turn over `count` senders from the budget's cursor: `trySend(index)` submits for that
+ * sender if it has something due and says whether it did. Stops at the budget's room or
+ * batch, and moves the cursor so the next turn starts after the last sender served.
+ */
+export function roundRobin (budget: Budget, count: number, trySend: (index: number) => boolean): number {
+  let sent = 0;
+  for (let step = 0; step < count && budget.hasRoom(); step++) {
+    const index = (budget.cursor + step) % count;
+    if (!trySend(index)) continue;
+    sent++;
+    if (sent >= budget.batch) {
+      budget.cursor = index + 1;
+      return sent;
+    }
+  }
+  budget.cursor += 1;
+  return sent;
+}
+
+/**
  * Calls `fill` until the phase's time is up; `fill` submits what it can within the budget and
  * returns how many it sent. Waits a little when it sent nothing (pool full or nothing due).
  */

@@ -10,7 +10,7 @@ import type { ApiPromise } from '@polkadot/api';
 
 import { UNIT, type Side } from '../perp.ts';
 import type { Included } from './blocks.ts';
-import { pump, type LoadContext } from './pump.ts';
+import { pump, roundRobin, type LoadContext } from './pump.ts';
 import type { Outcome, Sender } from './senders.ts';
 import { feedCall, type LoadMarket } from './setup.ts';
 
@@ -93,25 +93,15 @@ export async function runTrades (
     });
   };
 
-  await pump(context, (budget) => {
-    let sent = 0;
-    for (let step = 0; step < pairs.length && budget.hasRoom(); step++) {
-      const index = (budget.cursor + step) % pairs.length;
-      const slot = pairs[index];
-      if (slot.busy) continue;
-      slot.busy = true;
-      const opening = slot.position === 'none' ? slot.nextSide : undefined;
-      const call = opening !== undefined
-        ? api.tx.perp.openPosition(slot.market, opening, MARGIN, LEVERAGE, true, 0)
-        : api.tx.perp.closePosition(slot.market, 0);
-      context.submitter.send(slot.sender, call, (outcome) => settleTrade(slot, opening, outcome));
-      sent++;
-      if (sent >= budget.batch) {
-        budget.cursor = index + 1;
-        return sent;
-      }
-    }
-    budget.cursor += 1;
-    return sent;
-  }, keepIndexFresh);
+  await pump(context, (budget) => roundRobin(budget, pairs.length, (index) => {
+    const slot = pairs[index];
+    if (slot.busy) return false;
+    slot.busy = true;
+    const opening = slot.position === 'none' ? slot.nextSide : undefined;
+    const call = opening !== undefined
+      ? api.tx.perp.openPosition(slot.market, opening, MARGIN, LEVERAGE, true, 0)
+      : api.tx.perp.closePosition(slot.market, 0);
+    context.submitter.send(slot.sender, call, (outcome) => settleTrade(slot, opening, outcome));
+    return true;
+  }), keepIndexFresh);
 }

@@ -4,7 +4,7 @@ import type { ApiPromise } from '@polkadot/api';
 
 import { MILLI } from '../perp.ts';
 import type { Included } from './blocks.ts';
-import { pump, type LoadContext } from './pump.ts';
+import { pump, roundRobin, type LoadContext } from './pump.ts';
 import type { Sender } from './senders.ts';
 
 export function isTransfer (loadAddresses: Set<string>): (item: Included) => boolean {
@@ -20,20 +20,12 @@ export async function runTransfers (api: ApiPromise, context: LoadContext, sende
   let counter = 0n;
   await pump(context, (budget) => {
     const depth = Math.min(64, Math.ceil(budget.target / senders.length) + 1);
-    let sent = 0;
-    for (let step = 0; step < senders.length && budget.hasRoom(); step++) {
-      const index = (budget.cursor + step) % senders.length;
+    return roundRobin(budget, senders.length, (index) => {
       const sender = senders[index];
-      if (sender.pending.size >= depth) continue;
+      if (sender.pending.size >= depth) return false;
       const destination = senders[(index + 1) % senders.length].address;
       context.submitter.send(sender, api.tx.balances.transferKeepAlive(destination, MILLI + counter++));
-      sent++;
-      if (sent >= budget.batch) {
-        budget.cursor = index + 1;
-        return sent;
-      }
-    }
-    budget.cursor += 1;
-    return sent;
+      return true;
+    });
   });
 }

@@ -199,6 +199,23 @@ impl<T: Config> Pallet<T> {
 		info: &PositionInfo,
 		market: &MarketOf<T>,
 	) -> Result<Assessment, Error<T>> {
+		let assessment = Self::below_maintenance(who, market_id, info, market)?;
+		if !info.isolated {
+			ensure!(
+				Self::largest_cross_requirement(who)? == Some(market_id),
+				Error::<T>::NotLargestRequirement
+			);
+		}
+		Ok(assessment)
+	}
+
+	/// The position's assessment if its liquidation MR is below maintenance.
+	pub(crate) fn below_maintenance(
+		who: &T::AccountId,
+		market_id: MarketId,
+		info: &PositionInfo,
+		market: &MarketOf<T>,
+	) -> Result<Assessment, Error<T>> {
 		let assessment = Self::assess(who, market_id, info, market)?;
 		ensure!(
 			!margin::meets_margin_ratio(
@@ -208,12 +225,6 @@ impl<T: Config> Pallet<T> {
 			),
 			Error::<T>::NotLiquidatable
 		);
-		if !info.isolated {
-			ensure!(
-				Self::largest_cross_requirement(who)? == Some(market_id),
-				Error::<T>::NotLargestRequirement
-			);
-		}
 		Ok(assessment)
 	}
 

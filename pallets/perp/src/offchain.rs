@@ -22,7 +22,7 @@
 
 use crate::{
 	pallet::{Call, Config, Error, LiquidationsInBlock, MarketOf, Markets, Pallet, Positions},
-	types::MarketId,
+	types::{MarketId, PositionInfo},
 };
 use alloc::vec::Vec;
 use codec::Encode;
@@ -197,11 +197,26 @@ impl<T: Config> Pallet<T> {
 			result.resume_after = key;
 			let candidate =
 				info.isolated || Self::largest_cached(&who, &mut largest) == Some(market);
-			if candidate && Self::liquidatable(&who, market).is_ok() {
+			if candidate && Self::candidate_below_maintenance(&who, market, info) {
 				result.liquidatable.push((who, market));
 			}
 		}
 		result
+	}
+
+	/// What `liquidatable` checks, less what the scan already knows: the stored position
+	/// (read by the iteration) and, for a cross one, that it is the largest requirement.
+	fn candidate_below_maintenance(
+		who: &T::AccountId,
+		market_id: MarketId,
+		stored: PositionInfo,
+	) -> bool {
+		Self::tradable_market(market_id)
+			.and_then(|market| {
+				let info = Self::current_position(market_id, &market, stored)?;
+				Self::below_maintenance(who, market_id, &info, &market)
+			})
+			.is_ok()
 	}
 
 	/// `who`'s largest cross requirement, computed once while the scan is in its positions.

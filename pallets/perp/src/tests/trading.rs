@@ -485,20 +485,25 @@ fn slippage_limits() {
 	});
 }
 
+/// A market of 100 base / 1,000 quote with a fresh index at 10 for each collection.
+fn create_markets(collections: core::ops::RangeInclusive<u32>, params: MarketParams) {
+	for collection in collections {
+		assert_ok!(Perp::create_market(
+			RuntimeOrigin::root(),
+			collection,
+			100 * UNIT,
+			1_000 * UNIT,
+			params
+		));
+		set_index(collection, 10 * UNIT);
+	}
+}
+
 #[test]
 fn position_count_is_bounded() {
 	ExtBuilder::default().build_and_execute(|| {
 		setup();
-		for collection in 1..=4u32 {
-			assert_ok!(Perp::create_market(
-				RuntimeOrigin::root(),
-				collection,
-				100 * UNIT,
-				1_000 * UNIT,
-				unguarded_params()
-			));
-			set_index(collection, 10 * UNIT);
-		}
+		create_markets(1..=4, unguarded_params());
 		for market in 0..4 {
 			assert_ok!(Perp::open_position(
 				RuntimeOrigin::signed(ALICE),
@@ -530,16 +535,7 @@ fn position_count_is_bounded() {
 fn an_account_changes_at_most_max_positions_guarded_markets_per_block() {
 	ExtBuilder::default().build_and_execute(|| {
 		let guarded = MarketParams { sandwich_guard: true, ..unguarded_params() };
-		for collection in 1..=5u32 {
-			assert_ok!(Perp::create_market(
-				RuntimeOrigin::root(),
-				collection,
-				100 * UNIT,
-				1_000 * UNIT,
-				guarded
-			));
-			set_index(collection, 10 * UNIT);
-		}
+		create_markets(1..=5, guarded);
 		assert_ok!(Perp::deposit(RuntimeOrigin::signed(ALICE), 1_000 * UNIT));
 		let open = |market| {
 			Perp::open_position(
