@@ -285,6 +285,22 @@ impl_runtime_apis! {
 			Perp::quote_open(&account, market, side, margin, leverage, isolated)
 		}
 
+		fn quote_reduce(
+			account: AccountId,
+			market: PerpMarketId,
+			base: Option<u128>,
+		) -> Result<pallet_perp::TradeQuote, sp_runtime::DispatchError> {
+			Perp::quote_reduce(&account, market, base)
+		}
+
+		fn quote_margin(
+			account: AccountId,
+			market: PerpMarketId,
+			amount: i128,
+		) -> Result<pallet_perp::PositionDetails, sp_runtime::DispatchError> {
+			Perp::quote_margin(&account, market, amount)
+		}
+
 		fn account_summary(
 			account: AccountId,
 		) -> Result<pallet_perp::AccountSummary, sp_runtime::DispatchError> {

@@ -267,8 +267,8 @@ impl pallet_perp::PriceProvider<CollectionId> for OracleIndexPrice {
 	}
 }
 
-/// The insurance fund as the perp pallet sees it: pallet-insurance, with bad debt paid
-/// within the market's claim cap.
+/// The insurance fund as the perp pallet sees it: pallet-insurance, every payout within the
+/// market's outflow cap per claim period.
 pub struct InsuranceFundAdapter;
 impl pallet_perp::InsuranceFund<AccountId> for InsuranceFundAdapter {
 	fn account() -> AccountId {
@@ -286,17 +286,14 @@ impl pallet_perp::InsuranceFund<AccountId> for InsuranceFundAdapter {
 			InsuranceInflow::Fee => InflowSource::Fee,
 			InsuranceInflow::LiquidationPenalty => InflowSource::LiquidationPenalty,
 			InsuranceInflow::ResidualMargin => InflowSource::ResidualMargin,
-			InsuranceInflow::ConvergenceGain => InflowSource::ConvergenceGain,
 			InsuranceInflow::FundingIncome => InflowSource::FundingIncome,
+			InsuranceInflow::MigrationRefund => InflowSource::MigrationRefund,
 		};
 		Insurance::note_inflow(source, Some(market), amount);
 	}
 
-	fn capacity(market: pallet_perp::MarketId, outflow: pallet_perp::InsuranceOutflow) -> Balance {
-		match outflow {
-			pallet_perp::InsuranceOutflow::BadDebt => Insurance::claim_capacity(market),
-			_ => Insurance::available(),
-		}
+	fn capacity(market: pallet_perp::MarketId, _outflow: pallet_perp::InsuranceOutflow) -> Balance {
+		Insurance::claim_capacity(market)
 	}
 
 	fn pay(
@@ -308,10 +305,10 @@ impl pallet_perp::InsuranceFund<AccountId> for InsuranceFundAdapter {
 		use pallet_insurance::OutflowPurpose;
 		use pallet_perp::InsuranceOutflow;
 		let purpose = match outflow {
-			InsuranceOutflow::BadDebt => return Insurance::cover_bad_debt(market, amount, to),
-			InsuranceOutflow::LiquidatorReward => OutflowPurpose::LiquidatorReward,
+			InsuranceOutflow::BadDebt => OutflowPurpose::BadDebt,
 			InsuranceOutflow::FundingSubsidy => OutflowPurpose::FundingSubsidy,
 			InsuranceOutflow::ConvergenceCost => OutflowPurpose::ConvergenceCost,
+			InsuranceOutflow::MigrationCost => OutflowPurpose::MigrationCost,
 		};
 		Insurance::pay(purpose, Some(market), to, amount)
 	}
@@ -417,6 +414,9 @@ impl pallet_perp::Config for Runtime {
 	// ≈ 50 µs per position in the offchain worker (docs/PERFORMANCE.md): ≈ 0.1 s of one core
 	// per block, a full sweep of 100,000 positions in 49 blocks per validator.
 	type LiquidationScanLimit = ConstU32<2048>;
+	// A remap is one position read, remapped and written: 64 of them stay a small share of a
+	// block, and a scan's stale positions of one market go in a few transactions.
+	type MaxRemapsPerCall = ConstU32<64>;
 	type Treasury = TreasuryAccount;
 	type PalletId = PerpPalletId;
 	type MarketAdmin = crate::governance::MarketAdmin;

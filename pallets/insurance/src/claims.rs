@@ -1,59 +1,50 @@
-//! Bad-debt cover: each market may claim at most its cap per claim period.
+//! Per-market outflow caps: each market may draw at most its cap from the fund per claim
+//! period, whatever the payout is for (bad-debt cover, funding subsidy, convergence and
+//! liquidity-migration costs), so one thin market cannot drain the fund every market shares.
 //!
-//! A market's period starts with its first claim after the previous period ended and lasts
-//! `ClaimPeriod` blocks (`ClaimPeriod = 0` makes every claim a period of its own). The cap is
-//! read when a claim is made, so a changed cap applies to the current period at once.
+//! A market's period starts with its first draw after the previous period ended and lasts
+//! `ClaimPeriod` blocks (`ClaimPeriod = 0` makes every draw a period of its own). The cap is
+//! read when a draw is made, so a changed cap applies to the current period at once.
 
 use crate::{
 	pallet::{ClaimCaps, ClaimWindowOf, Claims, Config, DefaultClaimCap, Pallet},
-	types::{ClaimWindow, OutflowPurpose},
+	types::ClaimWindow,
 };
 use polkadot_sdk::{
 	frame_support::traits::Get,
 	frame_system::{self, pallet_prelude::BlockNumberFor},
-	sp_runtime::{traits::Saturating, DispatchError},
+	sp_runtime::traits::Saturating,
 };
 
 impl<T: Config> Pallet<T> {
-	/// The bad-debt cover `market` may claim per period: its override, else the default.
+	/// What `market` may draw from the fund per period: its override, else the default.
 	pub fn claim_cap(market: T::MarketId) -> u128 {
 		ClaimCaps::<T>::get(market).unwrap_or_else(DefaultClaimCap::<T>::get)
 	}
 
-	/// The bad-debt cover `market` may still claim now: its cap less what it claimed in the
-	/// current period, and no more than [`Self::available`].
+	/// What `market` may still draw now: its cap less what it drew in the current period,
+	/// and no more than [`Self::available`].
 	pub fn claim_capacity(market: T::MarketId) -> u128 {
 		let window = Self::current_window(market, frame_system::Pallet::<T>::block_number());
 		Self::claim_cap(market).saturating_sub(window.claimed).min(Self::available())
 	}
 
-	/// Pays `to` the part of a bad debt of `amount` in `market` that the market's claim
-	/// capacity ([`Self::claim_capacity`]) covers, and records the claim. Returns what was
-	/// paid; the rest is the caller's to socialise (0 paid is not an error).
-	///
-	/// Events: `Paid { purpose: BadDebt, requested: amount, amount: paid }` (nothing for a
-	/// zero `amount`); `LowWatermarkCrossed` if the balance fell below the low watermark.
-	///
-	/// Errors: the token's error if the transfer fails (e.g. `BelowMinimum` for a small
-	/// payment to an account that does not exist), with nothing changed.
-	pub fn cover_bad_debt(
-		market: T::MarketId,
-		amount: u128,
-		to: &T::AccountId,
-	) -> Result<u128, DispatchError> {
-		let window = Self::current_window(market, frame_system::Pallet::<T>::block_number());
-		let cap = Self::claim_cap(market);
-		let paid = amount.min(cap.saturating_sub(window.claimed)).min(Self::available());
-		Self::pay_out(OutflowPurpose::BadDebt, Some(market), to, amount, paid)?;
-		if paid > 0 {
-			// `paid ≤ cap − claimed`, so this stays ≤ cap.
-			let claimed = window.claimed.saturating_add(paid);
-			Claims::<T>::insert(
-				market,
-				ClaimWindow { period_start: window.period_start, claimed, cap },
-			);
+	/// Counts `paid` (at most [`Self::claim_capacity`]) against `market`'s current period.
+	pub(crate) fn record_claim(market: T::MarketId, paid: u128) {
+		if paid == 0 {
+			return;
 		}
-		Ok(paid)
+		let window = Self::current_window(market, frame_system::Pallet::<T>::block_number());
+		// The caller paid at most `cap − claimed`, so this stays ≤ cap.
+		let claimed = window.claimed.saturating_add(paid);
+		Claims::<T>::insert(
+			market,
+			ClaimWindow {
+				period_start: window.period_start,
+				claimed,
+				cap: Self::claim_cap(market),
+			},
+		);
 	}
 
 	/// `market`'s claim window at block `now`: the stored one while its period lasts, else

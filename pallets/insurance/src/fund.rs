@@ -59,26 +59,29 @@ impl<T: Config> Pallet<T> {
 		Self::check_low_watermark();
 	}
 
-	/// Pays up to `amount` to `to` for a `purpose` other than bad debt: as much as
-	/// [`Self::available`] allows, with no cap. Returns what was paid (0 when the fund is
-	/// empty, which is not an error).
+	/// Pays up to `amount` to `to` for `purpose`. A payout to a market is capped by what
+	/// the market may still draw this period ([`Self::claim_capacity`]) and counted against
+	/// it; a payout to no market (`None`) only by [`Self::available`]. Returns what was paid
+	/// (less than asked, or 0, when the cap or the balance does not allow more: not an
+	/// error; the caller socialises or defers the rest).
 	///
-	/// Events: `Paid` (nothing for a zero `amount`); `LowWatermarkCrossed` if the balance
-	/// fell below the low watermark.
+	/// Events: `Paid` with `requested` and `amount` (nothing for a zero `amount`);
+	/// `LowWatermarkCrossed` if the balance fell below the low watermark.
 	///
-	/// Errors: `BadDebtNeedsCover` for [`OutflowPurpose::BadDebt`] (use
-	/// [`Self::cover_bad_debt`], which applies the claim cap); the token's error if the
-	/// transfer fails (e.g. `BelowMinimum` for a small payment to an account that does not
-	/// exist), with nothing changed.
+	/// Errors: the token's error if the transfer fails (e.g. `BelowMinimum` for a small
+	/// payment to an account that does not exist), with nothing changed.
 	pub fn pay(
 		purpose: OutflowPurpose,
 		market: Option<T::MarketId>,
 		to: &T::AccountId,
 		amount: u128,
 	) -> Result<u128, DispatchError> {
-		ensure!(purpose != OutflowPurpose::BadDebt, Error::<T>::BadDebtNeedsCover);
-		let paid = amount.min(Self::available());
+		let capacity = market.map_or_else(Self::available, Self::claim_capacity);
+		let paid = amount.min(capacity);
 		Self::pay_out(purpose, market, to, amount, paid)?;
+		if let Some(market) = market {
+			Self::record_claim(market, paid);
+		}
 		Ok(paid)
 	}
 

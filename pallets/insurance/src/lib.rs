@@ -12,15 +12,15 @@
 //! - **Genesis funding**: `initial_funding`, minted into the account at genesis.
 //!
 //! ## Money out
-//! - **Bad-debt cover** ([`Pallet::cover_bad_debt`]): at most the market's claim cap per
-//!   claim period (`ClaimPeriod` blocks from the first claim of the period); the cap is the
-//!   market's override in `ClaimCaps` or else `DefaultClaimCap` (0 = no cover). What the cap
-//!   does not cover is the caller's to socialise.
-//! - **Other payouts** ([`Pallet::pay`]): liquidator rewards when the margin is gone,
-//!   funding subsidies, convergence costs. Uncapped here (their limits are market
-//!   parameters enforced by the payer), bounded by what the fund holds.
-//! - **Surplus**: governance (`InsuranceAdmin`) may withdraw only the balance above
-//!   `max(TargetBalance, existential deposit)`.
+//! Every payout to a market ([`Pallet::pay`]: bad-debt cover, funding subsidies,
+//! convergence and liquidity-migration costs) counts against one cap per market per claim
+//! period (`ClaimPeriod` blocks from the market's first draw of the period): the market's
+//! override in `ClaimCaps` or else `DefaultClaimCap` (0 = the fund pays that market
+//! nothing). So one thin market cannot drain the fund all markets share; what the cap does
+//! not cover is the caller's to socialise or defer. The fund pays no liquidator rewards: a
+//! reward paid from the fund would make liquidating one's own bankrupt position profitable.
+//! **Surplus**: governance (`InsuranceAdmin`) may withdraw only the balance above
+//! `max(TargetBalance, existential deposit)`.
 //!
 //! Every payout keeps the fund account alive: at most [`Pallet::available`] (balance less
 //! the existential deposit) leaves it. A payout asked for more pays what is there and says
@@ -120,7 +120,7 @@ pub mod pallet {
 	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// The token the fund holds (18 decimals).
 		type Currency: Inspect<Self::AccountId, Balance = u128> + Mutate<Self::AccountId>;
-		/// Identifies a perp market (bad-debt caps and claims are per market).
+		/// Identifies a perp market (outflow caps and claims are per market).
 		type MarketId: Parameter + Member + Copy + MaxEncodedLen + Ord;
 		/// Derives the fund's account.
 		#[pallet::constant]
@@ -128,7 +128,7 @@ pub mod pallet {
 		/// Withdraws surplus and sets the fund's parameters (Root or the `insurance_admin`
 		/// track).
 		type InsuranceAdmin: EnsureOrigin<Self::RuntimeOrigin>;
-		/// Length of a bad-debt claim period, in blocks.
+		/// Length of a claim period (the span a market's outflow cap applies to), in blocks.
 		#[pallet::constant]
 		type ClaimPeriod: Get<BlockNumberFor<Self>>;
 		/// Weights of the calls.
@@ -144,8 +144,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type LowWatermark<T> = StorageValue<_, u128, ValueQuery>;
 
-	/// Bad-debt cover per market per claim period, for markets without an override
-	/// (0 = no cover).
+	/// What a market may draw from the fund per claim period, for every purpose, for markets
+	/// without an override (0 = nothing).
 	#[pallet::storage]
 	pub type DefaultClaimCap<T> = StorageValue<_, u128, ValueQuery>;
 
@@ -153,7 +153,7 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ClaimCaps<T: Config> = StorageMap<_, Blake2_128Concat, T::MarketId, u128>;
 
-	/// Each market's bad-debt claims in its latest claim period.
+	/// What each market drew in its latest claim period.
 	#[pallet::storage]
 	pub type Claims<T: Config> = StorageMap<_, Blake2_128Concat, T::MarketId, ClaimWindowOf<T>>;
 
@@ -234,8 +234,6 @@ pub mod pallet {
 		ExceedsSurplus,
 		/// The market has no claim cap override.
 		NoClaimCapOverride,
-		/// Bad debt is paid through the capped `cover_bad_debt`, not `pay`.
-		BadDebtNeedsCover,
 	}
 
 	#[pallet::hooks]
@@ -314,9 +312,9 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Sets the bad-debt cover per claim period of `market` (an override), or the default
-		/// cap for every market without an override (`None`). 0 = no cover. A lower cap
-		/// applies to the current period at once: what was already claimed stays paid.
+		/// Sets what `market` may draw per claim period (an override), or the default
+		/// cap for every market without an override (`None`). 0 = nothing. A lower cap
+		/// applies to the current period at once: what was already drawn stays paid.
 		///
 		/// - Origin: `InsuranceAdmin`.
 		/// - Events: `ClaimCapSet`.

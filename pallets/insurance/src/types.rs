@@ -1,5 +1,5 @@
-//! Stored and reported types: where money came from or went to, a market's bad-debt claim
-//! window, and the fund's state as the runtime API reports it.
+//! Stored and reported types: where money came from or went to, a market's claim window
+//! (what it drew in the current period), and the fund's state as the runtime API reports it.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
@@ -24,10 +24,10 @@ pub enum InflowSource {
 	LiquidationPenalty,
 	/// Margin left over after a full liquidation.
 	ResidualMargin,
-	/// A positive result of converging a market's mark to its index.
-	ConvergenceGain,
 	/// Funding the protocol received (e.g. an imbalance in its favour).
 	FundingIncome,
+	/// The part of a liquidity-migration provision the migration turned out not to need.
+	MigrationRefund,
 	/// A donation (`contribute`).
 	Contribution,
 }
@@ -46,17 +46,19 @@ pub enum InflowSource {
 	TypeInfo,
 )]
 pub enum OutflowPurpose {
-	/// A liquidation's shortfall, capped per market per claim period.
+	/// A bankrupt account's loss beyond everything that backed it.
 	BadDebt,
-	/// The liquidator's half of the penalty when the position's margin is gone.
-	LiquidatorReward,
 	/// Funding the protocol pays when the sides' payments do not balance.
 	FundingSubsidy,
 	/// The cost of converging a market beyond its convergence reserve.
 	ConvergenceCost,
+	/// A provision for what a liquidity migration may add to the AMM's debt, beyond the
+	/// market's convergence reserve (what is not needed comes back as
+	/// [`InflowSource::MigrationRefund`]).
+	MigrationCost,
 }
 
-/// The bad-debt cover a market used in its current claim period.
+/// What a market drew from the fund in its current claim period.
 #[derive(
 	Clone,
 	Copy,
@@ -73,7 +75,7 @@ pub enum OutflowPurpose {
 pub struct ClaimWindow<BlockNumber> {
 	/// The block the period started in; it ends `ClaimPeriod` blocks later.
 	pub period_start: BlockNumber,
-	/// Bad-debt cover paid to the market in this period.
+	/// Paid to the market in this period, for every purpose.
 	pub claimed: u128,
 	/// The market's cap when `claimed` was last increased (`claimed ≤ cap`).
 	pub cap: u128,
@@ -96,9 +98,9 @@ pub struct InsuranceState<AccountId> {
 	pub low_watermark: u128,
 	/// What governance may withdraw now: balance above `max(target_balance, ED)`.
 	pub surplus: u128,
-	/// Bad-debt cover per market per claim period for markets without an override.
+	/// What a market without an override may draw per claim period, for every purpose.
 	pub default_claim_cap: u128,
-	/// Length of a bad-debt claim period, in blocks.
+	/// Length of a claim period, in blocks.
 	pub claim_period: u64,
 	/// Whether the balance was below `low_watermark` when last observed.
 	pub below_low_watermark: bool,

@@ -1,18 +1,20 @@
 //! Read-only queries behind the `PerpApi` runtime API (DESIGN §12): market state, position
 //! and account valuations, and a quote for a prospective order.
 //!
-//! Nothing here writes storage that survives the call. The quote runs the real trade path
-//! (`do_open_position`) inside a storage transaction and rolls it back, so it reports
-//! exactly what the trade would do (fill, fee, every guard's error) without a second copy of
-//! the trading rules. Valuations use the same `perp_math` functions the margin checks use.
+//! Nothing here writes storage that survives the call. Each quote runs the real call's path
+//! (the market's due funding settlement, then the trade or margin move) inside a storage
+//! transaction and rolls it back, so it reports exactly what the call would do (fill, fee,
+//! funding, every guard's error) without a second copy of the trading rules. Valuations use
+//! the same functions the margin checks use.
 //!
 //! Units: amounts, prices and ratios are raw 18-decimal integers (`10^18` = 1 unit, 1.0 or
 //! 100%); signed values are `i128` (size: positive = long; PnL: positive = gain; funding:
 //! positive = owed by the position); times are Unix seconds unless named `_ms`.
 
 use crate::{
+	collateral::Valuation,
 	market::start_band,
-	pallet::{Config, Error, MarketOf, Markets, Pallet, Positions, Traders},
+	pallet::{BlockChanges, Config, Error, MarketOf, Markets, Pallet, Positions},
 	trading::TradeReceipt,
 	traits::{IndexPrice, PriceProvider},
 	types::{AccruedFees, MarketId, MarketParams, OpenInterest, PositionInfo},
@@ -58,6 +60,9 @@ pub struct MarketInfo<CollectionKey> {
 	pub funding_estimate: Option<FundingEstimate>,
 	/// Fees set aside for convergence costs, held by the vault.
 	pub convergence_reserve: u128,
+	/// Convergence gains and migration surpluses not realised yet: they join the convergence
+	/// reserve once the market has no open position.
+	pub unrealised_gain: u128,
 	/// Fee shares held by the vault for the insurance fund and the treasury until the next
 	/// funding settlement pays them out.
 	pub accrued_fees: AccruedFees,
@@ -69,6 +74,9 @@ pub struct MarketInfo<CollectionKey> {
 	pub depth: u128,
 	/// Liquidity migrations so far.
 	pub liquidity_version: u32,
+	/// Positions not yet remapped to the last migration (validators remap them within one
+	/// sweep; convergence and the next migration wait for it).
+	pub stale_positions: u32,
 	/// A paused market accepts no trades.
 	pub paused: bool,
 	/// Every governance parameter (DESIGN §15).
@@ -113,13 +121,17 @@ pub struct PositionDetails {
 	pub unrealized_pnl: i128,
 	/// Funding owed since the last settlement (positive = the position pays).
 	pub pending_funding: i128,
-	/// The margin ratio liquidation looks at: for an isolated position
+	/// The margin ratio on the curve: for an isolated position
 	/// `(margin + uPnL − funding) / exit`; for a cross position the account's
-	/// `(collateral + Σ margins + Σ uPnL − Σ funding) / Σ exit` over its cross positions.
-	/// Rounded down; `None` if the exit value is zero.
+	/// `(collateral + Σ margins + Σ uPnL − Σ funding − debt) / Σ exit` over its cross
+	/// positions. Rounded down; `None` if the exit value is zero. Liquidation needs it below
+	/// maintenance, and also the same ratio at the fair price (the worse of the mark TWAP and
+	/// the index), which no single trade can move.
 	pub margin_ratio: Option<i128>,
 	/// The mark at which `margin_ratio` reaches the market's maintenance ratio as others'
-	/// trades move the curve (other cross positions held at their current values).
+	/// trades move the curve (other cross positions held at their current values): where
+	/// liquidation starts once the mark holds there (the fair price is then the mark or
+	/// worse).
 	pub liquidation_price: LiquidationPrice,
 	/// Effective leverage `exit / (margin + uPnL − funding)` of this position alone,
 	/// rounded up; `None` when that equity is not positive.
@@ -171,8 +183,12 @@ pub struct AccountSummary {
 	pub unrealized_pnl: i128,
 	/// Σ pending funding of all positions (positive = owed).
 	pub pending_funding: i128,
-	/// Cross-margin account MR `(collateral + Σ margins + Σ uPnL − Σ funding) / Σ exit`
-	/// over the cross positions, rounded down; `None` without cross positions.
+	/// A realised cross loss the account still owes the vault (its cross positions'
+	/// unrealised profit backs it; repaid from the held collateral when the last cross
+	/// position closes).
+	pub debt: u128,
+	/// Cross-margin account MR `(collateral + Σ margins + Σ uPnL − Σ funding − debt) /
+	/// Σ exit` over the cross positions, rounded down; `None` without cross positions.
 	pub margin_ratio: Option<i128>,
 	/// What `withdraw` accepts now: collateral not needed to keep the cross positions at
 	/// the initial margin ratio.
@@ -211,11 +227,13 @@ impl<T: Config> Pallet<T> {
 			next_funding_time,
 			funding_estimate,
 			convergence_reserve: market.convergence_reserve,
+			unrealised_gain: market.unrealised_gain,
 			accrued_fees: market.accrued_fees,
 			diverged_since: market.divergence_since,
 			convergence_due_at,
 			depth: market.depth,
 			liquidity_version: market.liquidity_version,
+			stale_positions: market.positions.saturating_sub(market.current_positions),
 			paused: market.paused,
 			params: market.params,
 			collection: market.collection,
@@ -229,7 +247,7 @@ impl<T: Config> Pallet<T> {
 	) -> Result<Option<PositionDetails>, Error<T>> {
 		let Some(stored) = Positions::<T>::get(who, market_id) else { return Ok(None) };
 		let market = Self::market(market_id)?;
-		let info = Self::current_position(market_id, &market, stored)?;
+		let info = Self::current_position(&market, stored)?;
 		Self::details_of(who, market_id, &info, &market).map(Some)
 	}
 
@@ -238,16 +256,16 @@ impl<T: Config> Pallet<T> {
 		let mut positions = Vec::new();
 		for (market_id, stored) in Positions::<T>::iter_prefix(who) {
 			let market = Self::market(market_id)?;
-			let info = Self::current_position(market_id, &market, stored)?;
+			let info = Self::current_position(&market, stored)?;
 			positions.push(Self::details_of(who, market_id, &info, &market)?);
 		}
 		// Storage order follows key hashes; a list by market id reads better.
 		positions.sort_by_key(|details| details.market);
-		let cross = Self::cross_account(who, None)?;
+		let cross = Self::cross_account(who, None, Valuation::Curve)?;
 		let margin_ratio = if cross.values.is_empty() {
 			None
 		} else {
-			zero_notional_as_none(margin::cross_margin_ratio(cross.collateral, &cross.values))?
+			zero_notional_as_none(margin::margin_ratio(cross.equity()?, cross.total()?.notional))?
 		};
 		let totals = sum_positions(&positions)?;
 		Ok(AccountSummary {
@@ -256,6 +274,7 @@ impl<T: Config> Pallet<T> {
 			total_notional: totals.notional,
 			unrealized_pnl: totals.unrealized_pnl,
 			pending_funding: totals.pending_funding,
+			debt: cross.debt,
 			margin_ratio,
 			withdrawable: Self::withdrawable(who)?,
 			positions,
@@ -263,9 +282,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Quotes `open_position(market_id, side, margin, leverage, isolated, limit = 0)` for
-	/// `who`: the real trade runs as the first trade of the next block (the sandwich guard
-	/// and fluctuation band see a new block, as a transaction submitted now will) and is
-	/// rolled back. Fails with exactly the error the trade would fail with.
+	/// `who`: the real call (its due funding settlement first) runs as the first trade of
+	/// the next block (the sandwich guard and fluctuation band see a new block, as a
+	/// transaction submitted now will) and is rolled back. Fails with exactly the error the
+	/// call would fail with.
 	pub fn quote_open(
 		who: &T::AccountId,
 		market_id: MarketId,
@@ -274,40 +294,68 @@ impl<T: Config> Pallet<T> {
 		leverage: u128,
 		isolated: bool,
 	) -> Result<TradeQuote, DispatchError> {
-		with_transaction(|| {
-			TransactionOutcome::Rollback(Self::simulate_open(
-				who,
-				market_id,
-				side,
-				margin_amount,
-				leverage,
-				isolated,
-			))
+		Self::quote_trade(who, market_id, || {
+			Self::open_position_call(who, market_id, side, margin_amount, leverage, isolated, 0)
 		})
 	}
 
-	/// The body of [`Self::quote_open`]; its writes are discarded by the caller.
-	fn simulate_open(
+	/// Quotes `reduce_position(market_id, base, limit = 0)` (`Some(base)`) or
+	/// `close_position(market_id, limit = 0)` (`None`) for `who`, as [`Self::quote_open`]
+	/// does. `position_after` is `None` when the position closes.
+	pub fn quote_reduce(
 		who: &T::AccountId,
 		market_id: MarketId,
-		side: Side,
-		margin_amount: u128,
-		leverage: u128,
-		isolated: bool,
+		base: Option<u128>,
 	) -> Result<TradeQuote, DispatchError> {
-		Self::as_if_next_block(who, market_id)?;
-		let receipt =
-			Self::do_open_position(who, market_id, side, margin_amount, leverage, isolated, 0)?;
-		let position_after = Self::position_details(who, market_id)?;
-		Ok(quote_from(&receipt, position_after).map_err(Error::<T>::from)?)
+		Self::quote_trade(who, market_id, || Self::reduce_position_call(who, market_id, base, 0))
+	}
+
+	/// The position `add_margin(market_id, amount)` (`amount > 0`) or
+	/// `remove_margin(market_id, −amount)` (`amount < 0`) would leave `who` with, margin
+	/// ratio and liquidation price included; the call's error if it would fail.
+	pub fn quote_margin(
+		who: &T::AccountId,
+		market_id: MarketId,
+		amount: i128,
+	) -> Result<PositionDetails, DispatchError> {
+		with_transaction(|| {
+			let moved = if amount >= 0 {
+				Self::do_add_margin(who, market_id, amount.unsigned_abs())
+			} else {
+				Self::do_remove_margin(who, market_id, amount.unsigned_abs())
+			};
+			let details = moved.and_then(|()| {
+				Self::position_details(who, market_id)?.ok_or(Error::<T>::NoPosition.into())
+			});
+			TransactionOutcome::Rollback(details)
+		})
+	}
+
+	/// Runs `trade` as the first trade of the next block and reports it with the position it
+	/// leaves; everything is rolled back.
+	fn quote_trade(
+		who: &T::AccountId,
+		market_id: MarketId,
+		trade: impl FnOnce() -> Result<TradeReceipt, DispatchError>,
+	) -> Result<TradeQuote, DispatchError> {
+		with_transaction(|| {
+			let quote = Self::as_if_next_block(who, market_id)
+				.map_err(DispatchError::from)
+				.and_then(|()| trade())
+				.and_then(|receipt| {
+					let position_after = Self::position_details(who, market_id)?;
+					Ok(quote_from(&receipt, position_after).map_err(Error::<T>::from)?)
+				});
+			TransactionOutcome::Rollback(quote)
+		})
 	}
 
 	/// Makes the coming trade see a new block, as a transaction submitted now will: the
-	/// sandwich guard forgets this block's change, and the fluctuation band starts at the
+	/// sandwich guard forgets this block's changes, and the fluctuation band starts at the
 	/// current mark (the block's closing mark so far). The block number itself stays: only
 	/// native test builds may set it.
 	fn as_if_next_block(who: &T::AccountId, market_id: MarketId) -> Result<(), Error<T>> {
-		Traders::<T>::mutate(who, |trader| trader.changed_markets.retain(|m| *m != market_id));
+		BlockChanges::<T>::remove(who);
 		let Some(mut market) = Markets::<T>::get(market_id) else { return Ok(()) };
 		start_band::<T>(&mut market, frame_system::Pallet::<T>::block_number())?;
 		Markets::<T>::insert(market_id, market);
@@ -323,7 +371,7 @@ impl<T: Config> Pallet<T> {
 		market: &MarketOf<T>,
 	) -> Result<PositionDetails, Error<T>> {
 		let position = info.position;
-		let risk = Self::position_risk(who, market_id, info, market)?;
+		let risk = Self::position_risk(who, market_id, info, market, Valuation::Curve)?;
 		let value = risk.value;
 		let own_equity =
 			margin::equity(position.margin, value.unrealized_pnl, value.pending_funding)?;

@@ -1,12 +1,22 @@
 //! Collateral: deposits and withdrawals, the money movements between a trader's hold, the
 //! vault and fee recipients, and the valuation of an account's cross positions.
+//!
+//! A cross account is one account: its held collateral, every cross position's margin and
+//! unrealised PnL, less its pending funding and its debt (see [`crate::types::TraderState`]),
+//! back all of its cross positions together. Two valuations exist:
+//! - **on the curve** (exit values): what closing each position now would give. Trades,
+//!   withdrawals and the views use it;
+//! - **at the fair price**: each position valued as if its market's mark stood at the worse
+//!   (for the position) of the mark TWAP over `liquidation_twap_window` and a fresh index, on
+//!   a curve of the same depth. No single trade can move it; liquidation needs both
+//!   valuations below maintenance (see [`crate::liquidation`]).
 
 use crate::{
-	pallet::{Config, Error, Event, HoldReason, MarketOf, Markets, Pallet, Positions},
+	pallet::{Config, Error, Event, HoldReason, MarketOf, Markets, Pallet, Positions, Traders},
 	types::{MarketId, PositionInfo},
 };
 use alloc::vec::Vec;
-use perp_math::{fixed, margin, PositionValue};
+use perp_math::{fixed, margin, PositionValue, Side};
 use polkadot_sdk::frame_support::{
 	ensure,
 	pallet_prelude::DispatchResult,
@@ -16,10 +26,21 @@ use polkadot_sdk::frame_support::{
 	},
 };
 
-/// An account's cross positions, valued on their curves.
+/// How positions are valued.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Valuation {
+	/// At each market's curve: exit values.
+	Curve,
+	/// At each market's fair price, on a curve of the same depth (module docs).
+	Fair,
+}
+
+/// An account's cross positions, valued.
 pub(crate) struct CrossAccount {
-	/// Held collateral plus the cross positions' margins: what backs them.
+	/// Held collateral plus the cross positions' margins: what backs them in cash.
 	pub collateral: u128,
+	/// The account's debt (a realised cross loss not yet paid).
+	pub debt: u128,
 	/// Each cross position's value.
 	pub values: Vec<PositionValue>,
 	/// The highest initial margin ratio among the positions' markets (cross positions in
@@ -27,17 +48,39 @@ pub(crate) struct CrossAccount {
 	pub initial_margin_ratio: u128,
 }
 
+impl CrossAccount {
+	/// Σ of the positions' values.
+	pub fn total(&self) -> Result<PositionValue, perp_math::MathError> {
+		margin::total_value(&self.values)
+	}
+
+	/// `collateral + Σ uPnL − Σ funding − debt`.
+	pub fn equity(&self) -> Result<i128, perp_math::MathError> {
+		let total = self.total()?;
+		let liabilities = fixed::add_signed(total.pending_funding, fixed::to_signed(self.debt)?)?;
+		margin::equity(self.collateral, total.unrealized_pnl, liabilities)
+	}
+}
+
 /// A position's value with what else backs or burdens it.
 #[derive(Clone, Copy)]
 pub(crate) struct PositionRisk {
-	/// The position on its curve.
+	/// The position itself.
 	pub value: PositionValue,
 	/// Equity without this position's uPnL: its margin less funding (isolated), or the
 	/// account's held collateral and cross margins plus the other positions' uPnL, less all
-	/// pending funding (cross).
+	/// pending funding and the debt (cross).
 	pub base_equity: i128,
 	/// The notional of the account's other cross positions (0 for isolated).
 	pub other_notional: u128,
+}
+
+impl PositionRisk {
+	/// `(base equity + uPnL) / (notional + other notional)`.
+	pub fn margin_ratio(&self) -> Result<i128, perp_math::MathError> {
+		let equity = fixed::add_signed(self.base_equity, self.value.unrealized_pnl)?;
+		margin::margin_ratio(equity, fixed::add(self.value.notional, self.other_notional)?)
+	}
 }
 
 impl<T: Config> Pallet<T> {
@@ -71,29 +114,31 @@ impl<T: Config> Pallet<T> {
 		T::Currency::balance_on_hold(&HoldReason::Collateral.into(), who)
 	}
 
-	/// What `who` may withdraw: held collateral not needed to keep the cross positions at
-	/// MR ≥ initial margin ratio.
+	/// What `who` may withdraw: held collateral not needed to keep the cross account (debt
+	/// included) at MR ≥ initial margin ratio.
 	pub fn withdrawable(who: &T::AccountId) -> Result<u128, Error<T>> {
 		let held = Self::held_collateral(who);
-		let account = Self::cross_account(who, None)?;
+		let account = Self::cross_account(who, None, Valuation::Curve)?;
 		if account.values.is_empty() {
 			return Ok(held);
 		}
-		let free = margin::free_collateral(
-			account.collateral,
-			&account.values,
+		let free = margin::free_equity(
+			account.equity()?,
+			account.total()?.notional,
 			account.initial_margin_ratio,
 		)?;
 		Ok(free.min(held))
 	}
 
-	/// Values `who`'s cross positions, leaving out `skip`.
+	/// Values `who`'s cross positions (leaving out `skip`) the `valuation` way.
 	pub(crate) fn cross_account(
 		who: &T::AccountId,
 		skip: Option<MarketId>,
+		valuation: Valuation,
 	) -> Result<CrossAccount, Error<T>> {
 		let mut account = CrossAccount {
 			collateral: Self::held_collateral(who),
+			debt: Traders::<T>::get(who).debt,
 			values: Vec::new(),
 			initial_margin_ratio: 0,
 		};
@@ -102,40 +147,74 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			let market = Markets::<T>::get(market_id).ok_or(Error::<T>::UnknownMarket)?;
-			let info = Self::current_position(market_id, &market, info)?;
-			let value = margin::value_position(
-				&info.position,
-				market.reserves,
-				&market.cumulative_premium,
-			)?;
-			account.collateral = perp_math::fixed::add(account.collateral, info.position.margin)?;
-			account.values.push(value);
+			let info = Self::current_position(&market, info)?;
+			account.collateral = fixed::add(account.collateral, info.position.margin)?;
+			account.values.push(Self::value(market_id, &market, &info, valuation)?);
 			account.initial_margin_ratio =
 				account.initial_margin_ratio.max(market.params.initial_margin_ratio);
 		}
 		Ok(account)
 	}
 
-	/// `info`'s value and backing: an isolated position is backed by its margin alone, a
-	/// cross one by the whole cross account.
+	/// One position's value the `valuation` way.
+	pub(crate) fn value(
+		market_id: MarketId,
+		market: &MarketOf<T>,
+		info: &PositionInfo,
+		valuation: Valuation,
+	) -> Result<PositionValue, Error<T>> {
+		let premium = &market.cumulative_premium;
+		Ok(match (valuation, info.position.side()) {
+			(Valuation::Fair, Some(side)) => {
+				let price = Self::fair_price(market_id, market, side)?;
+				margin::value_position_at(&info.position, market.reserves, price, premium)?
+			},
+			_ => margin::value_position(&info.position, market.reserves, premium)?,
+		})
+	}
+
+	/// The price a `side` position of `market` is valued at for liquidation: the mark TWAP
+	/// over `liquidation_twap_window`, or a fresh index if that is worse for the position
+	/// (lower for a long, higher for a short).
+	pub(crate) fn fair_price(
+		market_id: MarketId,
+		market: &MarketOf<T>,
+		side: Side,
+	) -> Result<u128, Error<T>> {
+		let twap = Self::mark_twap(market_id, market, market.params.liquidation_twap_window)?;
+		Ok(match (Self::fresh_index(market), side) {
+			(Some(index), Side::Long) => twap.min(index),
+			(Some(index), Side::Short) => twap.max(index),
+			(None, _) => twap,
+		})
+	}
+
+	/// `info`'s value and backing the `valuation` way: an isolated position is backed by its
+	/// margin alone, a cross one by the whole cross account.
 	pub(crate) fn position_risk(
 		who: &T::AccountId,
 		market_id: MarketId,
 		info: &PositionInfo,
 		market: &MarketOf<T>,
+		valuation: Valuation,
 	) -> Result<PositionRisk, Error<T>> {
-		let value =
-			margin::value_position(&info.position, market.reserves, &market.cumulative_premium)?;
+		let value = Self::value(market_id, market, info, valuation)?;
 		if info.isolated {
 			let base_equity = margin::equity(info.position.margin, 0, value.pending_funding)?;
 			return Ok(PositionRisk { value, base_equity, other_notional: 0 });
 		}
-		let others = Self::cross_account(who, Some(market_id))?;
-		let others_total = margin::total_value(&others.values)?;
-		let collateral = fixed::add(others.collateral, info.position.margin)?;
-		let all_funding = fixed::add_signed(others_total.pending_funding, value.pending_funding)?;
-		let base_equity = margin::equity(collateral, others_total.unrealized_pnl, all_funding)?;
-		Ok(PositionRisk { value, base_equity, other_notional: others_total.notional })
+		let others = Self::cross_account(who, Some(market_id), valuation)?;
+		let others_total = others.total()?;
+		let with_margin = CrossAccount {
+			collateral: fixed::add(others.collateral, info.position.margin)?,
+			values: alloc::vec![PositionValue { unrealized_pnl: 0, ..value }, others_total],
+			..others
+		};
+		Ok(PositionRisk {
+			value,
+			base_equity: with_margin.equity()?,
+			other_notional: others_total.notional,
+		})
 	}
 
 	/// Moves `amount` of `who`'s held collateral into the vault (margin committed).

@@ -9,8 +9,10 @@
 //! between the samples around it (exact while the price was constant between them, which
 //! it is to within one sampling interval).
 //!
-//! The same pass tracks convergence: since when `|mark − index| / index` has stayed above
-//! `convergence_threshold` (a missing or stale index leaves the clock as it is).
+//! The same pass tracks convergence: since when `|mark TWAP − index| / index` has stayed
+//! above `convergence_threshold`, with the mark TWAP over `twap_window` (a missing or stale
+//! index leaves the clock as it is). On a TWAP, a trader cannot stop the clock with a round
+//! trip that leaves one block's closing mark near the index.
 //!
 //! # Settlement
 //! Due `funding_period` seconds after the last one; anyone may call `settle_funding`, the
@@ -34,7 +36,12 @@ use perp_math::{
 	TwapObservation,
 };
 use polkadot_sdk::{
-	frame_support::{ensure, traits::UnixTime, BoundedVec},
+	frame_support::{
+		ensure,
+		storage::{with_transaction, TransactionOutcome},
+		traits::UnixTime,
+		BoundedVec,
+	},
 	sp_runtime::DispatchError,
 };
 
@@ -59,36 +66,45 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// End of block: every market's accumulators advance and record, and the convergence
-	/// clock is updated. Returns the number of markets visited.
+	/// clock is updated. Returns the number of markets visited. A market whose arithmetic
+	/// fails keeps its accumulators (nothing of it is written); its funding then refuses to
+	/// settle rather than the block failing.
 	pub(crate) fn record_prices() -> u32 {
 		let now = Self::now_seconds();
 		let count = NextMarketId::<T>::get();
 		for market_id in 0..count {
-			// A market whose arithmetic fails keeps its accumulators; its funding then
-			// refuses to settle rather than the block failing.
-			let _ = Markets::<T>::try_mutate(market_id, |stored| match stored.as_mut() {
-				Some(market) => Self::record_market_prices(market_id, market, now),
-				None => Err(Error::<T>::UnknownMarket),
-			});
+			let Some(mut market) = Markets::<T>::get(market_id) else { continue };
+			let mut samples = PriceHistory::<T>::get(market_id);
+			if let Ok(sampled) = Self::record_market_prices(&mut market, &mut samples, now) {
+				Markets::<T>::insert(market_id, market);
+				if sampled {
+					PriceHistory::<T>::insert(market_id, samples);
+				}
+			}
 		}
 		count
 	}
 
+	/// Advances `market`'s accumulators to `now` and records the closing mark and latest
+	/// index, samples them into `samples` when due and moves the convergence clock. Returns
+	/// whether `samples` changed.
 	fn record_market_prices(
-		market_id: MarketId,
 		market: &mut MarketOf<T>,
+		samples: &mut Samples<T>,
 		now: u64,
-	) -> Result<(), Error<T>> {
+	) -> Result<bool, Error<T>> {
 		let mark = market.reserves.mark_price()?;
 		let latest_index = T::IndexPrice::index_price(&market.collection)
 			.map(|index| index.price)
 			.filter(|price| *price > 0);
 		market.mark_twap = market.mark_twap.advance(now)?.record(mark);
+		let mut sampled = false;
 		match latest_index {
 			Some(index) if market.index_twap.last_price == 0 => {
 				// The first index: both TWAPs start here, so no window averages in a zero index.
 				market.index_twap = TwapAccumulator::new(index, now);
-				PriceHistory::<T>::remove(market_id);
+				sampled = !samples.is_empty();
+				samples.clear();
 			},
 			Some(index) => market.index_twap = market.index_twap.advance(now)?.record(index),
 			None if market.index_twap.last_price != 0 => {
@@ -96,54 +112,80 @@ impl<T: Config> Pallet<T> {
 			},
 			None => {},
 		}
-		Self::sample_prices(market_id, market, now);
-		Self::track_divergence(market, mark, now)
+		sampled |= Self::sample_prices(market, samples, now);
+		Self::track_divergence(market, samples, now)?;
+		Ok(sampled)
 	}
 
-	/// Appends a sample if the last one is `twap_window / 30` old, dropping samples no
-	/// window needs any more.
-	fn sample_prices(market_id: MarketId, market: &MarketOf<T>, now: u64) {
+	/// Appends a sample to `samples` if the last one is `twap_window / 30` old, dropping
+	/// samples no window needs any more; `true` if it did.
+	fn sample_prices(market: &MarketOf<T>, samples: &mut Samples<T>, now: u64) -> bool {
 		if market.index_twap.last_price == 0 {
-			return;
+			return false;
 		}
 		let window = market.params.twap_window;
 		let interval = (window / SAMPLES_PER_WINDOW).max(1);
-		PriceHistory::<T>::mutate(market_id, |samples| {
-			if samples.last().is_some_and(|last| now < last.timestamp.saturating_add(interval)) {
-				return;
-			}
-			let sample = PriceSample {
-				timestamp: now,
-				mark_cumulative: market.mark_twap.cumulative,
-				index_cumulative: market.index_twap.cumulative,
-			};
-			// Keep exactly one sample at or before the oldest window start still needed.
-			let horizon = now.saturating_sub(window);
-			while samples.get(1).is_some_and(|second| second.timestamp <= horizon) {
-				samples.remove(0);
-			}
-			if samples.is_full() {
-				samples.remove(0);
-			}
-			let _ = samples.try_push(sample);
-		});
+		if samples.last().is_some_and(|last| now < last.timestamp.saturating_add(interval)) {
+			return false;
+		}
+		let sample = PriceSample {
+			timestamp: now,
+			mark_cumulative: market.mark_twap.cumulative,
+			index_cumulative: market.index_twap.cumulative,
+		};
+		// Keep exactly one sample at or before the oldest window start still needed.
+		let horizon = now.saturating_sub(window);
+		while samples.get(1).is_some_and(|second| second.timestamp <= horizon) {
+			samples.remove(0);
+		}
+		if samples.is_full() {
+			samples.remove(0);
+		}
+		samples.try_push(sample).is_ok()
 	}
 
-	/// Starts, keeps or stops the convergence clock from the current mark and a fresh index.
-	fn track_divergence(market: &mut MarketOf<T>, mark: u128, now: u64) -> Result<(), Error<T>> {
+	/// Starts, keeps or stops the convergence clock from the mark TWAP over `twap_window`
+	/// (this block's closing mark has no weight in it yet) and a fresh index.
+	fn track_divergence(
+		market: &mut MarketOf<T>,
+		samples: &Samples<T>,
+		now: u64,
+	) -> Result<(), Error<T>> {
 		let threshold = market.params.convergence_threshold;
 		let Some(index) = Self::fresh_index(market) else { return Ok(()) };
 		if threshold == 0 {
 			market.divergence_since = None;
 			return Ok(());
 		}
-		let divergence = fixed::div_ratio(mark.abs_diff(index), index, Rounding::Down)?;
+		let mark_twap = twap::twap(
+			&observations(samples, |sample| sample.mark_cumulative),
+			&market.mark_twap,
+			now,
+			market.params.twap_window,
+		)?;
+		let divergence = fixed::div_ratio(mark_twap.abs_diff(index), index, Rounding::Down)?;
 		market.divergence_since = if divergence > threshold {
 			Some(market.divergence_since.unwrap_or(now))
 		} else {
 			None
 		};
 		Ok(())
+	}
+
+	/// The mark TWAP over the `window` seconds before now (the current block's trades have
+	/// no weight in it).
+	pub(crate) fn mark_twap(
+		market_id: MarketId,
+		market: &MarketOf<T>,
+		window: u64,
+	) -> Result<u128, Error<T>> {
+		let samples = PriceHistory::<T>::get(market_id);
+		Ok(twap::twap(
+			&observations(&samples, |sample| sample.mark_cumulative),
+			&market.mark_twap,
+			Self::now_seconds(),
+			window,
+		)?)
 	}
 
 	/// Mark and index TWAPs over `twap_window` ending now.
@@ -155,19 +197,18 @@ impl<T: Config> Pallet<T> {
 		let now = Self::now_seconds();
 		let window = market.params.twap_window;
 		let samples = PriceHistory::<T>::get(market_id);
-		let observations = |cumulative: fn(&PriceSample) -> u128| -> Vec<TwapObservation> {
-			samples
-				.iter()
-				.map(|sample| TwapObservation {
-					timestamp: sample.timestamp,
-					cumulative: cumulative(sample),
-				})
-				.collect()
-		};
-		let mark =
-			twap::twap(&observations(|s| s.mark_cumulative), &market.mark_twap, now, window)?;
-		let index =
-			twap::twap(&observations(|s| s.index_cumulative), &market.index_twap, now, window)?;
+		let mark = twap::twap(
+			&observations(&samples, |sample| sample.mark_cumulative),
+			&market.mark_twap,
+			now,
+			window,
+		)?;
+		let index = twap::twap(
+			&observations(&samples, |sample| sample.index_cumulative),
+			&market.index_twap,
+			now,
+			window,
+		)?;
 		Ok((mark, index))
 	}
 
@@ -200,13 +241,21 @@ impl<T: Config> Pallet<T> {
 		Self::now_seconds() >= Self::next_funding_time(market)
 	}
 
-	/// Settles funding of `market_id` if it is due; `true` if it did.
-	pub(crate) fn settle_funding_if_due(market_id: MarketId) -> Result<bool, DispatchError> {
+	/// Settles `market_id`'s funding if a period is due; `true` if it was due (the work the
+	/// caller's weight must count, settled or not). A settlement that fails changes nothing
+	/// and is reported with `FundingSettlementFailed` instead of failing the caller.
+	pub(crate) fn try_settle_funding(market_id: MarketId) -> Result<bool, DispatchError> {
 		let market = Self::market(market_id)?;
 		if !Self::funding_due(&market) {
 			return Ok(false);
 		}
-		Self::do_settle_funding(market_id)?;
+		let settled = with_transaction(|| match Self::do_settle_funding(market_id) {
+			Ok(()) => TransactionOutcome::Commit(Ok(())),
+			Err(error) => TransactionOutcome::Rollback(Err(error)),
+		});
+		if let Err(error) = settled {
+			Self::deposit_event(Event::FundingSettlementFailed { market: market_id, error });
+		}
 		Ok(true)
 	}
 
@@ -231,9 +280,24 @@ impl<T: Config> Pallet<T> {
 			insurance: quote.split.insurance,
 		});
 		if let Some(multiplier) = Self::dynamic_k_multiplier(&market)? {
-			// A multiplier the open interest could not close through is skipped, not an error:
-			// settlement must go on.
-			let _ = Self::migrate_liquidity(market_id, &mut market, multiplier, Migration::Dynamic);
+			// A step that cannot be taken is skipped, not an error: settlement must go on. It
+			// runs on a copy inside a storage transaction, so a failed step leaves nothing.
+			let stepped = with_transaction(|| {
+				let mut copy = market.clone();
+				match Self::migrate_liquidity(market_id, &mut copy, multiplier, Migration::Dynamic)
+				{
+					Ok(()) => TransactionOutcome::Commit(Ok(copy)),
+					Err(error) => TransactionOutcome::Rollback(Err(error)),
+				}
+			});
+			match stepped {
+				Ok(stepped) => market = stepped,
+				Err(reason) => Self::deposit_event(Event::DynamicKSkipped {
+					market: market_id,
+					multiplier,
+					reason,
+				}),
+			}
 		}
 		Markets::<T>::insert(market_id, market);
 		Ok(())
@@ -278,3 +342,17 @@ impl<T: Config> Pallet<T> {
 
 /// Bounded sample history as stored.
 pub type Samples<T> = BoundedVec<PriceSample, <T as Config>::MaxPriceSamples>;
+
+/// One accumulator's observations out of the samples.
+fn observations(
+	samples: &[PriceSample],
+	cumulative: fn(&PriceSample) -> u128,
+) -> Vec<TwapObservation> {
+	samples
+		.iter()
+		.map(|sample| TwapObservation {
+			timestamp: sample.timestamp,
+			cumulative: cumulative(sample),
+		})
+		.collect()
+}

@@ -2,47 +2,15 @@
 //! per-block fluctuation band, slippage limits and caps. Each returns its specific error.
 
 use crate::{
-	pallet::{Config, Error, MarketOf, Pallet, TraderStateOf},
+	pallet::{Config, Error, MarketOf, Pallet},
+	trading::ChangesOf,
 	traits::PriceProvider,
 	types::{MarketId, MarketParams},
 };
-use perp_math::{curve, fixed, Rounding, Side};
-use polkadot_sdk::{
-	frame_support::{ensure, traits::UnixTime},
-	frame_system,
-};
+use perp_math::{convergence, curve, fixed, Rounding, Side};
+use polkadot_sdk::frame_support::{ensure, traits::UnixTime};
 
 impl<T: Config> Pallet<T> {
-	/// One position change per (account, market) per block, when the market enables it.
-	pub(crate) fn ensure_first_change_in_block(
-		trader: &TraderStateOf<T>,
-		market: MarketId,
-		params: &MarketParams,
-	) -> Result<(), Error<T>> {
-		let changed_now = trader.changes_block == frame_system::Pallet::<T>::block_number()
-			&& trader.changed_markets.contains(&market);
-		ensure!(!(params.sandwich_guard && changed_now), Error::<T>::OnePositionChangePerBlock);
-		Ok(())
-	}
-
-	/// Records a position change in a guarded market (the record only ever holds the current
-	/// block's changes).
-	pub(crate) fn note_position_change(
-		trader: &mut TraderStateOf<T>,
-		market: MarketId,
-		params: &MarketParams,
-	) -> Result<(), Error<T>> {
-		if !params.sandwich_guard {
-			return Ok(());
-		}
-		let now = frame_system::Pallet::<T>::block_number();
-		if trader.changes_block != now {
-			trader.changes_block = now;
-			trader.changed_markets.clear();
-		}
-		trader.changed_markets.try_push(market).map_err(|_| Error::<T>::TooManyChangesInBlock)
-	}
-
 	/// The index price if it exists and is not older than `max_oracle_age` (0 = any age).
 	pub(crate) fn fresh_index(market: &MarketOf<T>) -> Option<u128> {
 		let index = T::IndexPrice::index_price(&market.collection)?;
@@ -54,6 +22,42 @@ impl<T: Config> Pallet<T> {
 		let age_ms = now_ms.saturating_sub(index.timestamp);
 		(max_age_ms == 0 || age_ms <= max_age_ms).then_some(index.price)
 	}
+}
+
+/// One position change per (account, market) per block, when the market enables it:
+/// `changes` are the markets the account changed in the current block.
+pub(crate) fn ensure_first_change_in_block<T: Config>(
+	changes: &ChangesOf<T>,
+	market: MarketId,
+	params: &MarketParams,
+) -> Result<(), Error<T>> {
+	ensure!(
+		!(params.sandwich_guard && changes.contains(&market)),
+		Error::<T>::OnePositionChangePerBlock
+	);
+	Ok(())
+}
+
+/// Every short position can still buy its base back: Σ |short sizes| (in the current
+/// curve's units) stays below the base reserve. Only trades that leave a long holding more
+/// base can break it (the longs may not take the base the shorts added to the curve), and a
+/// state that breaks it could not value those shorts: the trade is refused instead. While a
+/// migration's remap is pending, the not yet remapped shorts count at their bound in the
+/// new units.
+pub(crate) fn ensure_shorts_can_exit<T: Config>(market: &MarketOf<T>) -> Result<(), Error<T>> {
+	let shorts = market.open_interest.short_size;
+	let bound = match &market.migration {
+		None => shorts,
+		Some(pending) => {
+			let stale = pending.stale_short_size;
+			let stale_count = market.positions.saturating_sub(market.current_positions);
+			let remapped =
+				convergence::remapped_magnitude_bound(&pending.snapshot, stale, stale_count)?;
+			fixed::add(shorts.saturating_sub(stale), remapped)?
+		},
+	};
+	ensure!(bound < market.reserves.base, Error::<T>::ShortsCannotExit);
+	Ok(())
 }
 
 /// Opening and increasing need a fresh index.

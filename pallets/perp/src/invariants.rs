@@ -5,26 +5,33 @@ use crate::{
 	types::MarketId,
 };
 use alloc::collections::btree_map::BTreeMap;
-use perp_math::{convergence, funding, Side};
+use perp_math::{convergence, funding, OpenInterest, Side};
 use polkadot_sdk::{frame_support::ensure, sp_runtime::TryRuntimeError};
 
 /// Per-market sums over the stored positions.
 #[derive(Clone, Copy, Default)]
 struct Totals {
 	net_size: i128,
-	long_size: u128,
-	short_size: u128,
-	long_notional: u128,
-	short_notional: u128,
+	/// The open interest the stored positions add up to.
+	interest: OpenInterest,
 	margins: u128,
 	/// Σ pending funding (positive = owed to the vault), including socialised losses, of
 	/// the positions as remapped to the current liquidity version.
 	funding: i128,
 	/// Σ sizes remapped to the current liquidity version: what the AMM really owes.
 	current_net_size: i128,
+	/// Σ |short sizes| remapped to the current liquidity version.
+	current_short_size: u128,
 	/// Positions, and those stored at the current liquidity version.
 	count: u32,
 	current: u32,
+}
+
+/// Per-account counts over the stored positions.
+#[derive(Clone, Copy, Default)]
+struct Held {
+	positions: u32,
+	cross_positions: u32,
 }
 
 impl<T: Config> Pallet<T> {
@@ -38,20 +45,17 @@ impl<T: Config> Pallet<T> {
 				sums.count == market.positions && sums.current == market.current_positions,
 				"the market's position counts differ from its positions"
 			);
+			ensure!(
+				market.migration.is_some() || market.current_positions == market.positions,
+				"positions are stale but no migration is pending"
+			);
 			// 1. Zero-sum exposure.
 			ensure!(sums.net_size == market.net_size, "net size differs from Σ position sizes");
-			let oi = market.open_interest;
+			ensure!(sums.interest == market.open_interest, "open interest differs from positions");
 			ensure!(
-				sums.long_size == oi.long_size && sums.short_size == oi.short_size,
-				"open interest sizes differ from the positions"
+				market.open_interest.net_size().ok() == Some(market.net_size),
+				"long OI − short OI ≠ net"
 			);
-			ensure!(
-				sums.long_notional == oi.long_notional && sums.short_notional == oi.short_notional,
-				"open interest notionals differ from the positions"
-			);
-			let long = i128::try_from(oi.long_size).map_err(|_| "long OI overflows")?;
-			let short = i128::try_from(oi.short_size).map_err(|_| "short OI overflows")?;
-			ensure!(long.checked_sub(short) == Some(market.net_size), "long OI − short OI ≠ net");
 			// 4. The curve: every base the AMM gave out is a position's, and k only grows by
 			// rounding (less than one part in 10^9).
 			let moved = market.k_reference_net_size.checked_sub(market.net_size);
@@ -66,16 +70,23 @@ impl<T: Config> Pallet<T> {
 			ensure!(k >= k_reference, "k shrank");
 			let growth = k.saturating_sub(k_reference).saturating_mul(1_000_000_000u64.into());
 			ensure!(growth <= k_reference, "k grew beyond rounding");
-			// 2. Solvency: the vault must cover the margins, the convergence reserve, the
-			// accrued fee shares and what the AMM owes the traders when they all close, less
-			// the funding they owe (a socialised loss is collected that way).
+			// Every position can be valued and closed: the shorts can buy their base back.
+			ensure!(
+				sums.current_short_size < market.reserves.base,
+				"the shorts could not buy their base back"
+			);
+			// 2. Solvency: the vault (with what the accounts' debts will bring) must cover the
+			// margins, the convergence reserve, the accrued fee shares and what the AMM owes the
+			// traders when they all close, less the funding they owe (a socialised loss is
+			// collected that way).
 			let obligation = convergence::amm_obligation(market.reserves, sums.current_net_size)
 				.map_err(|_| "obligation undefined")?;
+			let interest = sums.interest;
 			let owed = i128::try_from(sums.margins)
 				.ok()
 				.and_then(|margins| margins.checked_add(obligation))
-				.and_then(|owed| owed.checked_sub(i128::try_from(sums.long_notional).ok()?))
-				.and_then(|owed| owed.checked_add(i128::try_from(sums.short_notional).ok()?))
+				.and_then(|owed| owed.checked_sub(i128::try_from(interest.long_notional).ok()?))
+				.and_then(|owed| owed.checked_add(i128::try_from(interest.short_notional).ok()?))
 				.and_then(|owed| owed.checked_sub(sums.funding))
 				.ok_or("obligation overflows")?;
 			let owed = u128::try_from(owed).unwrap_or(0);
@@ -85,8 +96,14 @@ impl<T: Config> Pallet<T> {
 				.and_then(|total| total.checked_add(market.accrued_fees.total()?))
 				.ok_or("vault obligation overflows")?;
 		}
-		ensure!(Self::vault_balance() >= vault_obligation, "vault cannot cover its obligations");
-		Self::check_position_counts()
+		let debts = Traders::<T>::iter_values()
+			.try_fold(0u128, |total, trader| total.checked_add(trader.debt));
+		let assets = Self::vault_balance().checked_add(debts.ok_or("Σ debt overflows")?);
+		ensure!(
+			assets.ok_or("vault assets overflow")? >= vault_obligation,
+			"vault cannot cover its obligations"
+		);
+		Self::check_traders()
 	}
 
 	fn position_totals() -> Result<BTreeMap<MarketId, Totals>, TryRuntimeError> {
@@ -96,6 +113,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(position.size != 0, "an empty position is stored");
 			let entry = totals.entry(market_id).or_default();
 			entry.net_size = entry.net_size.checked_add(position.size).ok_or("Σ size overflows")?;
+			entry.interest = entry.interest.with(&position).map_err(|_| "Σ OI overflows")?;
 			entry.margins =
 				entry.margins.checked_add(position.margin).ok_or("Σ margin overflows")?;
 			let market = Markets::<T>::get(market_id).ok_or("a position's market is missing")?;
@@ -103,40 +121,47 @@ impl<T: Config> Pallet<T> {
 			if info.liquidity_version == market.liquidity_version {
 				entry.current = entry.current.saturating_add(1);
 			}
-			let current = Self::current_position(market_id, &market, info)
+			let current = Self::current_position(&market, info)
 				.map_err(|_| "a position cannot be remapped")?
 				.position;
 			entry.current_net_size =
 				entry.current_net_size.checked_add(current.size).ok_or("Σ size overflows")?;
+			if current.side() == Some(Side::Short) {
+				entry.current_short_size = entry
+					.current_short_size
+					.checked_add(current.size.unsigned_abs())
+					.ok_or("Σ short overflows")?;
+			}
 			let funding = funding::pending_funding(&current, &market.cumulative_premium)
 				.map_err(|_| "pending funding undefined")?;
 			entry.funding = entry.funding.checked_add(funding).ok_or("Σ funding overflows")?;
-			let size = position.size.unsigned_abs();
-			let (side_size, side_notional) = match position.side() {
-				Some(Side::Short) => (&mut entry.short_size, &mut entry.short_notional),
-				_ => (&mut entry.long_size, &mut entry.long_notional),
-			};
-			*side_size = side_size.checked_add(size).ok_or("Σ OI overflows")?;
-			*side_notional =
-				side_notional.checked_add(position.open_notional).ok_or("Σ OI overflows")?;
 		}
 		Ok(totals)
 	}
 
-	fn check_position_counts() -> Result<(), TryRuntimeError> {
-		let mut counts: BTreeMap<T::AccountId, u32> = BTreeMap::new();
-		for (who, _, _) in Positions::<T>::iter() {
-			let count = counts.entry(who).or_default();
-			*count = count.saturating_add(1);
+	/// Each trader record counts the account's positions, holds debt only while the account
+	/// has cross positions, and is absent when empty.
+	fn check_traders() -> Result<(), TryRuntimeError> {
+		let mut held: BTreeMap<T::AccountId, Held> = BTreeMap::new();
+		for (who, _, info) in Positions::<T>::iter() {
+			let entry = held.entry(who).or_default();
+			entry.positions = entry.positions.saturating_add(1);
+			if !info.isolated {
+				entry.cross_positions = entry.cross_positions.saturating_add(1);
+			}
 		}
 		for (who, trader) in Traders::<T>::iter() {
+			ensure!(!trader.is_empty(), "an empty trader record is stored");
+			let counted = held.get(&who).copied().unwrap_or_default();
 			ensure!(
-				counts.get(&who).copied().unwrap_or(0) == trader.positions,
+				counted.positions == trader.positions
+					&& counted.cross_positions == trader.cross_positions,
 				"position count is off"
 			);
+			ensure!(trader.debt == 0 || trader.cross_positions > 0, "debt without cross positions");
 		}
 		ensure!(
-			counts.iter().all(|(who, count)| Traders::<T>::get(who).positions == *count),
+			held.keys().all(|who| Traders::<T>::contains_key(who)),
 			"position count is missing"
 		);
 		Ok(())

@@ -37,10 +37,14 @@
 //! existential deposit) before the first small transfer into them: the runtime endows
 //! them at genesis.
 //!
-//! The vault can fall short of a winner's payout only while some position's loss exceeds its
-//! margin (the excess, owed from its owner's held collateral or the insurance fund, is not
-//! in the vault yet); that payout then fails with `VaultInsufficient`. Covering the gap
-//! (liquidation, the insurance fund fronting bad debt) is later work.
+//! A cross account is one account: when a liquidation closes a cross position for more
+//! than its margin, the owner's held collateral and the margins of its other cross
+//! positions pay, and what is still missing is the account's **debt** while other cross
+//! positions remain (their unrealised profit backs it). The insurance fund pays bad debt
+//! only when an account's whole cross equity is negative after its last cross position is
+//! closed (or for an isolated position's loss beyond its margin), within each market's
+//! outflow cap; see [`liquidation`]. The vault's cash plus the accounts' debts always covers
+//! what it owes (`try_state`).
 //!
 //! ## Margin checks
 //! A trade that opens risk (open, increase, reversal) needs `MR ≥ initial_margin_ratio`
@@ -49,16 +53,19 @@
 //! rest of the position and all other positions are valued on their curves (exit value).
 //! Cross positions in markets with different ratios are held to the highest of them.
 //! Funding an isolated position draws on the cross pool, so the cross account must stay at
-//! the initial ratio too. Reducing and closing have no margin check (they may not create
-//! bad debt).
+//! the initial ratio too (debt counts against it). Reducing and closing have no margin check
+//! (they may not leave a loss unpaid). A trade that would leave the longs holding base the
+//! shorts could not buy back fails with `ShortsCannotExit`, so every position can always be
+//! valued and closed.
 //!
 //! ## Storage
 //! `Markets` (curve, open interest, funding accumulators, per-block band, parameters),
 //! `MarketByCollection` (one market per collection), `Positions` keyed account → market so
-//! an account's cross positions are one prefix iteration, `Traders` (the position count that
-//! bounds that iteration, and the sandwich guard's markets changed this block: one record
-//! per trade), `PriceHistory` (TWAP samples),
-//! `LiquiditySnapshots` (the curve around each migration), `LiquidationsInBlock`.
+//! an account's cross positions are one prefix iteration, `Traders` (the position counts
+//! that bound that iteration, and the cross debt; gone when all are zero), `BlockChanges`
+//! (the sandwich guard's markets changed this block, emptied at the end of every block),
+//! `PriceHistory` (TWAP samples), `LiquidationsInBlock`. A market holds its pending
+//! liquidity migration itself: only one can be pending, and it goes once settled.
 //!
 //! ## Per-block reference mark and price records
 //! The fluctuation band needs the mark at the end of the previous block. The block's first
@@ -74,13 +81,16 @@
 //! preserving remap of position sizes.
 //!
 //! ## Pause
-//! A paused market refuses every trade (closes included: the curve is frozen); margin can
-//! still be added or removed and collateral withdrawn.
+//! A paused market is reduce-only: it refuses every trade that opens risk (`MarketPaused`),
+//! while closes, reductions and liquidations go on, so a pause never traps a trader nor
+//! blocks the liquidation of an account; margin can still be added or removed and
+//! collateral withdrawn.
 //!
 //! ## Queries
 //! [`api`] holds the read-only functions behind the `PerpApi` runtime API
 //! (`pallet-perp-runtime-api`): market info, position and account valuations (margin
-//! ratio, liquidation price) and order quotes, which run the real trade and roll it back.
+//! ratio, liquidation price) and quotes of every position change, which run the real call
+//! (its due funding settlement included) and roll it back.
 #![cfg_attr(not(feature = "std"), no_std)]
 // Runtime code never panics and never truncates: every module returns errors instead. The
 // FRAME macros' expansions, the SCALE derives and the benchmarks are exempted where they are
@@ -104,7 +114,8 @@ pub use liquidation::{Assessment, Liquidator};
 pub use pallet::*;
 pub use traits::{IndexPrice, InsuranceFund, InsuranceInflow, InsuranceOutflow, PriceProvider};
 pub use types::{
-	AccruedFees, Market, MarketId, MarketParams, OpenInterest, PositionInfo, PriceBand, TraderState,
+	AccruedFees, CostFunding, Market, MarketId, MarketParams, OpenInterest, PendingMigration,
+	PositionInfo, PriceBand, TraderState,
 };
 pub use weights::WeightInfo;
 
@@ -122,7 +133,7 @@ mod liquidation;
 mod liquidity;
 mod market;
 mod offchain;
-mod trading;
+pub mod trading;
 pub mod traits;
 #[allow(clippy::as_conversions)]
 pub mod types;
@@ -201,6 +212,9 @@ pub mod pallet {
 		/// Positions one offchain-worker run examines.
 		#[pallet::constant]
 		type LiquidationScanLimit: Get<u32>;
+		/// Positions one `remap_positions` call remaps at most.
+		#[pallet::constant]
+		type MaxRemapsPerCall: Get<u32>;
 		/// Receives the treasury share of fees.
 		type Treasury: Get<Self::AccountId>;
 		/// Derives the vault account.
@@ -236,9 +250,6 @@ pub mod pallet {
 
 	/// A market as stored.
 	pub type MarketOf<T> = Market<<T as Config>::CollectionKey, BlockNumberFor<T>>;
-	/// An account's trading record.
-	pub type TraderStateOf<T> =
-		types::TraderState<BlockNumberFor<T>, <T as Config>::MaxPositionsPerAccount>;
 
 	/// The id the next market gets.
 	#[pallet::storage]
@@ -258,22 +269,26 @@ pub mod pallet {
 	pub type Positions<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, MarketId, PositionInfo>;
 
-	/// Each trading account's position count and sandwich-guard record (absent = no
-	/// positions and no change in the current block).
+	/// Each trading account's position counts and cross debt (absent = all zero).
 	#[pallet::storage]
 	pub type Traders<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, TraderStateOf<T>, ValueQuery>;
+		StorageMap<_, Blake2_128Concat, T::AccountId, TraderState, ValueQuery>;
+
+	/// The markets each account changed in the current block, for the sandwich guard
+	/// (markets with the guard on). Emptied at the end of every block.
+	#[pallet::storage]
+	pub type BlockChanges<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<MarketId, T::MaxPositionsPerAccount>,
+		ValueQuery,
+	>;
 
 	/// Samples of each market's TWAP accumulators covering its last `twap_window`.
 	#[pallet::storage]
 	pub type PriceHistory<T: Config> =
 		StorageMap<_, Twox64Concat, MarketId, funding::Samples<T>, ValueQuery>;
-
-	/// The curve before and after each liquidity migration: `(market, version)` → snapshot;
-	/// positions stored under `version` are remapped through it when next touched.
-	#[pallet::storage]
-	pub type LiquiditySnapshots<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, MarketId, Twox64Concat, u32, types::LiquidityMigration>;
 
 	/// Offchain-worker liquidations included so far in a block: `(block, count)`.
 	#[pallet::storage]
@@ -342,7 +357,8 @@ pub mod pallet {
 			liquidator: Option<T::AccountId>,
 			/// Whether the whole position was closed.
 			full: bool,
-			/// The MR that made it liquidatable.
+			/// The liquidation MR that made it liquidatable (the better of the curve MR and the
+			/// fair-price MR).
 			margin_ratio: i128,
 			/// Signed base traded.
 			exchanged_size: i128,
@@ -352,14 +368,18 @@ pub mod pallet {
 			fee: u128,
 			/// Penalty on the liquidated notional.
 			penalty: u128,
-			/// What the liquidator received (from the margin and, if it ran out, the fund).
+			/// What the liquidator received (from what backed the position; never from the
+			/// fund).
 			liquidator_reward: u128,
 			/// PnL realised.
 			realized_pnl: i128,
 			/// Funding settled (positive = paid).
 			funding_payment: i128,
-			/// Loss beyond everything that backed the position.
+			/// Loss beyond everything that backed the position, left to the insurance fund and
+			/// socialisation (the account has no cross position left, or it was isolated).
 			bad_debt: u128,
+			/// The account's cross debt after (a loss its remaining cross positions carry).
+			debt: u128,
 			/// Size after (0 = closed).
 			size: i128,
 			/// Margin after.
@@ -396,7 +416,7 @@ pub mod pallet {
 			insurance: i128,
 		},
 		/// The curve's reserves were scaled by `multiplier` (price unchanged); positions are
-		/// remapped to liquidity `version` when next touched.
+		/// remapped to liquidity `version` when next touched or by `remap_positions`.
 		LiquidityAdjusted {
 			market: MarketId,
 			multiplier: u128,
@@ -407,10 +427,40 @@ pub mod pallet {
 			version: u32,
 			/// Dynamic k at a funding settlement (else governance).
 			dynamic: bool,
-			/// Paid towards the bound on what thinning the curve adds to the AMM's debt.
+			/// Set aside for the bound on what the migration adds to the AMM's debt: from the
+			/// convergence reserve and from the insurance fund.
 			from_convergence_reserve: u128,
 			from_insurance: u128,
 		},
+		/// Positions stored before the last liquidity migration were remapped to it.
+		PositionsRemapped {
+			market: MarketId,
+			/// Remapped by this call.
+			count: u32,
+			/// Still to remap.
+			stale: u32,
+		},
+		/// Every position was remapped after the migration to liquidity `version`: its exact
+		/// cost is known and what was set aside beyond it went back.
+		MigrationCompleted {
+			market: MarketId,
+			version: u32,
+			/// Change of what the AMM owes (positive = a cost).
+			cost: i128,
+			/// What the migration had set aside.
+			provided: u128,
+			returned_to_convergence_reserve: u128,
+			returned_to_insurance: u128,
+			/// A fall in what the AMM owes: an unrealised gain of the market until it has no
+			/// open position.
+			surplus: u128,
+		},
+		/// Dynamic k wanted to scale the curve by `multiplier` at a funding settlement but
+		/// could not; nothing changed and the next settlement tries again.
+		DynamicKSkipped { market: MarketId, multiplier: u128, reason: DispatchError },
+		/// A trade or liquidation found funding due but the settlement failed; nothing of it
+		/// was applied and the trade went on. The next trade or `settle_funding` retries.
+		FundingSettlementFailed { market: MarketId, error: DispatchError },
 		/// The curve was repegged to the index.
 		Converged {
 			market: MarketId,
@@ -421,8 +471,9 @@ pub mod pallet {
 			cost: i128,
 			from_convergence_reserve: u128,
 			from_insurance: u128,
-			/// Paid to the insurance fund (0: a gain stays in the vault, see `liquidity`).
-			to_insurance: u128,
+			/// A fall in what the AMM owes: an unrealised gain of the market, which joins the
+			/// convergence reserve once the market has no open position (see `liquidity`).
+			gain: u128,
 			/// Forced by governance rather than due.
 			forced: bool,
 		},
@@ -549,12 +600,23 @@ pub mod pallet {
 		InsuranceUnavailable,
 		/// A liquidity snapshot a position needs is missing (an invariant is broken).
 		MissingLiquiditySnapshot,
-		/// The convergence reserve and the insurance fund cannot pay what thinning the curve
-		/// may add to the AMM's debt.
+		/// The convergence reserve and the insurance fund cannot pay what a migration may add
+		/// to the AMM's debt.
 		MigrationUnfunded,
-		/// Positions from an earlier liquidity change have not all been remapped (touched)
-		/// yet: the cost of another change cannot be bounded until they have.
+		/// Positions from the last liquidity change have not all been remapped yet (the
+		/// validators' offchain workers do it within one sweep): the cost of another change,
+		/// or of a convergence, cannot be bounded until they have.
 		MigrationPending,
+		/// No liquidity migration is being remapped in this market.
+		NoMigrationPending,
+		/// The position is already at its market's liquidity version.
+		PositionCurrent,
+		/// The trade would leave the long positions holding base the short positions could
+		/// not buy back (the longs may not take the base the shorts added to the curve).
+		ShortsCannotExit,
+		/// `liquidation_twap_window` is longer than `twap_window` (its samples cover one
+		/// `twap_window`).
+		LiquidationWindowTooLong,
 	}
 
 	impl<T> From<MathError> for Error<T> {
@@ -580,6 +642,16 @@ pub mod pallet {
 		}
 	}
 
+	#[pallet::extra_constants]
+	impl<T: Config> Pallet<T> {
+		/// The parameters a market gets unless governance says otherwise (DESIGN §15): the one
+		/// source clients read them from.
+		#[pallet::constant_name(DefaultMarketParams)]
+		fn default_market_params() -> MarketParams {
+			MarketParams::default()
+		}
+	}
+
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Accounts for `on_finalize`: one price record per market.
@@ -587,9 +659,16 @@ pub mod pallet {
 			T::WeightInfo::record_prices(NextMarketId::<T>::get())
 		}
 
-		/// Advances every market's TWAP accumulators and convergence clock (see [`funding`]).
+		/// Advances every market's TWAP accumulators and convergence clock (see [`funding`]),
+		/// and empties the sandwich guard's record of the block (its weight, which depends on
+		/// how many accounts traded, is registered here).
 		fn on_finalize(_block: BlockNumberFor<T>) {
 			Self::record_prices();
+			let cleared = BlockChanges::<T>::clear(u32::MAX, None).unique;
+			polkadot_sdk::frame_system::Pallet::<T>::register_extra_weight_unchecked(
+				T::WeightInfo::clear_block_changes(cleared),
+				DispatchClass::Mandatory,
+			);
 		}
 
 		/// Validators settle due funding, converge due markets, and scan positions for
@@ -654,7 +733,8 @@ pub mod pallet {
 			Self::do_set_market_params(market, params)
 		}
 
-		/// Stops trading in `market`. Margin and collateral moves keep working.
+		/// Makes `market` reduce-only: trades that open risk fail with `MarketPaused`; closes,
+		/// reductions, liquidations, margin and collateral moves keep working.
 		///
 		/// - Origin: `MarketAdmin`.
 		/// - Events: `MarketPaused`.
@@ -666,7 +746,7 @@ pub mod pallet {
 			Self::do_set_paused(market, true)
 		}
 
-		/// Resumes trading in `market`.
+		/// Lets `market` open risk again.
 		///
 		/// - Origin: `MarketAdmin`.
 		/// - Events: `MarketUnpaused`.
@@ -712,16 +792,20 @@ pub mod pallet {
 		/// `limit`, a short gives at most `limit` (0 = no limit).
 		///
 		/// - Origin: signed.
-		/// - Effect: moves the curve, the position, OI; margin and fee to the vault (the fee's
-		///   insurance and treasury shares are paid out at the next funding settlement).
-		/// - Events: `PositionChanged`.
-		/// - Errors: `UnknownMarket`, `MarketPaused`, `ZeroAmount`, `ZeroLeverage`,
+		/// - Effect: settles the market's funding first if a period is due (a failed settlement
+		///   is reported and does not stop the trade); moves the curve, the position, OI;
+		///   margin and fee to the vault (the fee's insurance and treasury shares are paid out
+		///   at the next funding settlement).
+		/// - Events: `PositionChanged`; `FundingSettled` or `FundingSettlementFailed` when
+		///   funding was due.
+		/// - Errors: `UnknownMarket`, `MarketPaused` (opening risk in a reduce-only market),
+		///   `ZeroAmount`, `ZeroLeverage`,
 		///   `LeverageTooHigh`, `MarginModeMismatch`, `TooManyPositions`,
 		///   `OnePositionChangePerBlock`, `OracleStale`, `SlippageExceeded`,
 		///   `FluctuationLimitExceeded`, `MarkIndexDivergence`, `TradeBelowMinimum`,
 		///   `PositionTooLarge`, `OpenInterestCapExceeded`, `InsufficientCollateral`,
 		///   `InsufficientMargin`, `PositionUnderwater`, `TradeTooSmall`,
-		///   `InsufficientDepth`.
+		///   `InsufficientDepth`, `ShortsCannotExit`, `TooManyChangesInBlock`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(
 			T::WeightInfo::open_position(T::MaxPositionsPerAccount::get().saturating_sub(1))
@@ -737,23 +821,28 @@ pub mod pallet {
 			limit: u128,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let settled = Self::settle_funding_if_due(market)?;
 			let receipt =
-				Self::do_open_position(&who, market, side, margin, leverage, isolated, limit)?;
+				Self::open_position_call(&who, market, side, margin, leverage, isolated, limit)?;
 			let trade = T::WeightInfo::open_position(receipt.valued_positions);
-			Ok(Self::trade_weight(trade, settled))
+			Ok(Self::trade_weight(trade, receipt.settled_funding))
 		}
 
 		/// Closes `base` of the position (a long sells, a short buys back), realising PnL
 		/// pro rata. `limit` bounds the quote: a long receives at least `limit`, a short
-		/// pays at most `limit` (0 = no limit). Works with a stale oracle.
+		/// pays at most `limit` (0 = no limit). Works with a stale oracle and in a paused
+		/// (reduce-only) market.
 		///
 		/// - Origin: signed.
-		/// - Events: `PositionChanged`.
-		/// - Errors: `UnknownMarket`, `MarketPaused`, `NoPosition`, `ZeroAmount`,
+		/// - Effect: settles the market's due funding first (a failed settlement is reported,
+		///   not fatal); moves the curve, the position, OI; realised PnL and fee between the
+		///   vault and the held collateral.
+		/// - Events: `PositionChanged`; `FundingSettled` or `FundingSettlementFailed` when
+		///   funding was due.
+		/// - Errors: `UnknownMarket`, `NoPosition`, `ZeroAmount`,
 		///   `ReduceTooLarge`, `OnePositionChangePerBlock`, `SlippageExceeded`,
 		///   `FluctuationLimitExceeded`, `MarkIndexDivergence`, `TradeBelowMinimum`,
-		///   `PositionUnderwater`, `InsufficientCollateral` (fee).
+		///   `PositionUnderwater` (a loss beyond the position's margin and the held
+		///   collateral: liquidation's business), `InsufficientCollateral` (fee).
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::reduce_position().saturating_add(T::WeightInfo::settle_funding()))]
 		pub fn reduce_position(
@@ -763,16 +852,17 @@ pub mod pallet {
 			limit: u128,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let settled = Self::settle_funding_if_due(market)?;
-			Self::do_reduce_position(&who, market, Some(base), limit)?;
-			Ok(Self::trade_weight(T::WeightInfo::reduce_position(), settled))
+			let receipt = Self::reduce_position_call(&who, market, Some(base), limit)?;
+			Ok(Self::trade_weight(T::WeightInfo::reduce_position(), receipt.settled_funding))
 		}
 
 		/// Closes the whole position; its margin and realised PnL, less the fee, return to
-		/// held collateral. `limit` as in `reduce_position`.
+		/// held collateral (less the account's cross debt, when this is its last cross
+		/// position). `limit` as in `reduce_position`.
 		///
 		/// - Origin: signed.
-		/// - Events: `PositionChanged`.
+		/// - Events: `PositionChanged`; `FundingSettled` or `FundingSettlementFailed` when
+		///   funding was due.
 		/// - Errors: as `reduce_position`, without `ReduceTooLarge`/`TradeBelowMinimum`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::close_position().saturating_add(T::WeightInfo::settle_funding()))]
@@ -782,9 +872,8 @@ pub mod pallet {
 			limit: u128,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let settled = Self::settle_funding_if_due(market)?;
-			Self::do_reduce_position(&who, market, None, limit)?;
-			Ok(Self::trade_weight(T::WeightInfo::close_position(), settled))
+			let receipt = Self::reduce_position_call(&who, market, None, limit)?;
+			Ok(Self::trade_weight(T::WeightInfo::close_position(), receipt.settled_funding))
 		}
 
 		/// Moves `amount` of held collateral into the position's margin.
@@ -818,35 +907,50 @@ pub mod pallet {
 		}
 
 		/// Liquidates `account`'s position in `market` (DESIGN §8): partially when that
-		/// restores the margin ratio, fully otherwise; penalty half to the liquidator, half
-		/// to the insurance fund; bad debt covered by the fund, beyond its cap socialised.
+		/// restores the margin ratio, fully otherwise. Liquidatable only when the MR is below
+		/// maintenance both on the curve and at the fair price (the worse of the mark TWAP
+		/// and the index). What backed the position (its margin; for cross, also the held
+		/// collateral and the other cross margins) pays the loss, then the penalty halves
+		/// (liquidator, insurance fund) and the fee; a loss still unpaid is the account's
+		/// debt while it keeps cross positions, else bad debt for the fund (within the
+		/// market's outflow cap) and socialisation.
 		///
 		/// - Origin: signed (a keeper, who earns the liquidator's half), or an authorised
 		///   general transaction from a validator's offchain worker (the block author earns
-		///   it). Authorisation re-checks that the position is liquidatable, dedupes by
-		///   `(account, market)` and enforces `MaxLiquidationsPerBlock`.
-		/// - Events: `PositionLiquidated`, `BadDebtSettled` and
-		///   `LossSocialised` when there is bad debt.
-		/// - Errors: `UnknownMarket`, `MarketPaused`, `NoPosition`, `NotLiquidatable`,
-		///   `NotLargestRequirement`, `FluctuationLimitExceeded`, `InsufficientDepth`.
+		///   it). Authorisation is a dry run of this call (only a liquidation that succeeds is
+		///   admitted for free), dedupes by `(account, market)` and enforces
+		///   `MaxLiquidationsPerBlock`.
+		/// - Effect: settles the market's due funding first (a failed settlement is reported,
+		///   not fatal); works in a paused (reduce-only) market.
+		/// - Events: `PositionLiquidated`; `BadDebtSettled` and `LossSocialised` when there is
+		///   bad debt.
+		/// - Errors: `UnknownMarket`, `NoPosition`, `NotLiquidatable`,
+		///   `NotLargestRequirement`, `FluctuationLimitExceeded`, `InsufficientDepth`,
+		///   `LiquidationBudgetSpent` (authorised origin past the block's budget).
 		#[pallet::call_index(11)]
-		#[pallet::weight(T::WeightInfo::liquidate().max(T::WeightInfo::liquidate_bankrupt()))]
+		#[pallet::weight(
+			T::WeightInfo::liquidate()
+				.max(T::WeightInfo::liquidate_bankrupt())
+				.saturating_add(T::WeightInfo::settle_funding())
+		)]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_liquidate())]
 		#[pallet::authorize(Self::authorize_liquidation)]
 		pub fn liquidate(
 			origin: OriginFor<T>,
 			account: T::AccountId,
 			market: MarketId,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let liquidator = match origin.into() {
 				Ok(RawOrigin::Signed(keeper)) => Liquidator::Keeper(keeper),
 				Ok(RawOrigin::Authorized) => {
 					Self::note_authorized_liquidation()?;
 					Liquidator::BlockAuthor
 				},
-				_ => return Err(DispatchError::BadOrigin),
+				_ => return Err(DispatchError::BadOrigin.into()),
 			};
-			Self::do_liquidate(&account, market, liquidator)
+			let settled = Self::liquidate_call(&account, market, liquidator)?;
+			let liquidation = T::WeightInfo::liquidate().max(T::WeightInfo::liquidate_bankrupt());
+			Ok(Self::trade_weight(liquidation, settled))
 		}
 
 		/// Settles `market`'s funding period (DESIGN §6): premium fraction from the mark and
@@ -855,8 +959,9 @@ pub mod pallet {
 		/// pay or receive when next touched. The first trade after it is due settles it too.
 		///
 		/// - Origin: signed (anyone), or an authorised general transaction from a
-		///   validator's offchain worker (authorisation checks it is due).
-		/// - Events: `FundingSettled`, `LiquidityAdjusted` when dynamic k acts.
+		///   validator's offchain worker (authorisation is a dry run of this call).
+		/// - Events: `FundingSettled`, `FeesPaidOut`; `LiquidityAdjusted` when dynamic k acts,
+		///   `DynamicKSkipped` when it cannot.
 		/// - Errors: `UnknownMarket`, `FundingNotDue`, `OracleStale` (no index yet),
 		///   `InsuranceUnavailable`.
 		#[pallet::call_index(12)]
@@ -868,13 +973,13 @@ pub mod pallet {
 			Self::do_settle_funding(market)
 		}
 
-		/// Repegs `market`'s curve to the index (DESIGN §7) once the mark has stayed more
-		/// than `convergence_threshold` away from it for `convergence_after`. A rise in what
-		/// the AMM owes is paid from the convergence reserve, then the insurance fund; a fall
-		/// stays in the vault.
+		/// Repegs `market`'s curve to the index (DESIGN §7) once the mark TWAP has stayed
+		/// more than `convergence_threshold` away from it for `convergence_after`. A rise in
+		/// what the AMM owes is paid from the convergence reserve, then the insurance fund
+		/// (within the market's outflow cap); a fall is credited to the convergence reserve.
 		///
 		/// - Origin: signed (anyone), or an authorised general transaction from a
-		///   validator's offchain worker (authorisation checks it is due).
+		///   validator's offchain worker (authorisation is a dry run of this call).
 		/// - Events: `Converged`.
 		/// - Errors: `UnknownMarket`, `OracleStale`, `ConvergenceNotDue`,
 		///   `ConvergenceUnfunded`, `MigrationPending` (positions not yet remapped since
@@ -900,15 +1005,18 @@ pub mod pallet {
 			Self::do_converge(market, true)
 		}
 
-		/// Scales `market`'s reserves by `multiplier` (18-decimal; the price is unchanged).
-		/// Every position keeps its exit value: sizes are remapped when next touched.
+		/// Scales `market`'s reserves by `multiplier` (18-decimal, 0.5 to 2; the price is
+		/// unchanged). Every position keeps its exit value: sizes are remapped when next
+		/// touched or by `remap_positions`.
 		///
 		/// - Origin: `MarketAdmin`.
-		/// - Events: `LiquidityAdjusted`. The change first moves a bound on what it adds to
-		///   the AMM's debt into the vault (convergence reserve, then insurance fund).
-		/// - Errors: `UnknownMarket`, `InvalidMultiplier` (zero, a reserve rounding to zero,
-		///   or the long open interest could not exit the new curve), `MigrationUnfunded`,
-		///   `MigrationPending` (earlier-version positions remain).
+		/// - Events: `LiquidityAdjusted` (and `MigrationCompleted` at once when the market has
+		///   no position). The change first sets aside a bound on what it adds to the AMM's
+		///   debt (convergence reserve, then insurance fund); the excess comes back when the
+		///   last position is remapped.
+		/// - Errors: `UnknownMarket`, `InvalidMultiplier` (outside 0.5–2, a reserve rounding
+		///   to zero, or the longs or shorts could not exit the new curve),
+		///   `MigrationUnfunded`, `MigrationPending` (the last migration's remap is not done).
 		#[pallet::call_index(15)]
 		#[pallet::weight(T::WeightInfo::adjust_liquidity())]
 		pub fn adjust_liquidity(
@@ -917,8 +1025,42 @@ pub mod pallet {
 			multiplier: u128,
 		) -> DispatchResult {
 			T::MarketAdmin::ensure_origin(origin)?;
-			Self::do_adjust_liquidity(market, multiplier).map_err(Into::into)
+			Self::do_adjust_liquidity(market, multiplier)
 		}
+
+		/// Remaps `accounts`' positions in `market`, stored before its last liquidity
+		/// migration, to the current curve (each keeps its exit value), and once none is left
+		/// settles the migration: the exact cost replaces what was set aside, the excess goes
+		/// back to the convergence reserve and the insurance fund. With no account, only that
+		/// settlement. Convergence and the next migration wait for it, so validators' offchain
+		/// workers submit these batches for the stale positions their scan finds: no owner
+		/// has to touch a position for the market to move on.
+		///
+		/// - Origin: signed (anyone), or an authorised general transaction (authorisation is
+		///   a dry run of this call: every listed position must be stale).
+		/// - Events: `PositionsRemapped`; `MigrationCompleted` when the last one is done.
+		/// - Errors: `UnknownMarket`, `NoMigrationPending`, `NoPosition`, `PositionCurrent`,
+		///   `MigrationPending` (no account listed but stale positions remain),
+		///   `MigrationUnfunded`.
+		#[pallet::call_index(16)]
+		#[pallet::weight(T::WeightInfo::remap_positions(bounded_len(accounts)))]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_remap_positions(bounded_len(
+			accounts
+		)))]
+		#[pallet::authorize(Self::authorize_remap)]
+		pub fn remap_positions(
+			origin: OriginFor<T>,
+			market: MarketId,
+			accounts: BoundedVec<T::AccountId, T::MaxRemapsPerCall>,
+		) -> DispatchResult {
+			Self::ensure_signed_or_authorized(origin)?;
+			Self::do_remap_positions(market, &accounts).map(|_| ())
+		}
+	}
+
+	/// A bounded list's length as a weight component.
+	fn bounded_len<Item, Bound>(list: &BoundedVec<Item, Bound>) -> u32 {
+		u32::try_from(list.len()).unwrap_or(u32::MAX)
 	}
 
 	impl<T: Config> Pallet<T> {

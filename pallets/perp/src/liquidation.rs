@@ -1,52 +1,68 @@
 //! Liquidation (DESIGN §8): who is liquidatable, how much is closed, and where the money
 //! goes, built on `perp_math::liquidation`.
 //!
-//! ## Money
-//! The closed part settles its PnL and funding into the position's margin (in the vault).
-//! Out of that margin, in this order: the liquidator's half of the penalty, the insurance
-//! fund's half, the trading fee (split as any fee). A cross position is also backed by its
-//! owner's held collateral: what the margin cannot pay, the hold pays. Then:
-//! - partial: what is left stays as the position's margin;
-//! - full, isolated: the residual margin goes to the insurance fund (DESIGN §8);
-//! - full, cross: the residual returns to the owner's held collateral. The design's "residual
-//!   to the fund" fits isolated margin, which exists for that position alone; a cross
-//!   account's collateral backs its other positions too, and seizing it would charge a
-//!   cross trader far more than the penalty.
-//!
-//! A loss beyond all of that is bad debt. The insurance fund pays it into the vault up to
-//! the market's claim cap; the rest is socialised through both sides' cumulative funding
-//! pro rata to open interest (the vault collects it as those positions settle funding),
-//! or, with no open interest left to carry it, taken from the market's convergence reserve.
-//! The liquidator's half is always paid: from the insurance fund when the margin is gone.
-//!
 //! ## Who is liquidatable
-//! MR below `maintenance_margin_ratio`, with MR on the curve, or, when the mark is more than
-//! `oracle_mr_divergence` away from a fresh index, the better of the curve MR and the MR
-//! with this position valued at the index (the account's other positions stay on their
-//! curves). A cross account is liquidated through the position with the largest
-//! maintenance requirement (`notional · maintenance_margin_ratio`) first; naming another of
-//! its positions fails with `NotLargestRequirement`.
+//! A position (isolated) or a cross account whose margin ratio is below
+//! `maintenance_margin_ratio` both on the curve and at the fair price (see
+//! [`crate::collateral`]: each position valued as if its mark stood at the worse of the mark
+//! TWAP over `liquidation_twap_window` and a fresh index, on a curve of the same depth). A
+//! keeper who pushes the mark inside the fluctuation band cannot liquidate a position that
+//! is healthy at a price no trade moves; a real fall, which the index leads, liquidates at
+//! once. In steady state (the mark held at a price for the window) the fair price is the
+//! mark or worse, so the liquidation price `PerpApi` reports, computed on the curve, is
+//! exactly where liquidation starts.
+//!
+//! A cross account is liquidated through its position with the largest maintenance
+//! requirement (`notional · maintenance_margin_ratio`, ties: the lowest market id) first;
+//! naming another of its positions fails with `NotLargestRequirement`. Each liquidation
+//! handles that one position; the next call takes the next largest while the account is
+//! still below maintenance.
 //!
 //! ## How much
-//! Partial when MR ≥ `full_liquidation_ratio` and the position's notional is at least
-//! `min_partial_notional`, full otherwise. A partial liquidation closes the smallest
-//! portion that restores `MR ≥ maintenance + liquidation_buffer` (solved on the curve with
-//! the fee and the penalty), or with a fixed `partial_liquidation_ratio` the larger of that
-//! portion and the minimal one: the fixed portion alone may leave the account below
-//! maintenance, which DESIGN §14.3 forbids.
+//! Partial when the liquidation MR is at least `full_liquidation_ratio` and the position's
+//! notional at least `min_partial_notional`, full otherwise. A partial liquidation closes the
+//! smallest portion that restores `MR ≥ maintenance + liquidation_buffer` on the curve
+//! (solved with the fee and the penalty), or with a fixed `partial_liquidation_ratio` the
+//! larger of that portion and the minimal one: the fixed portion alone may leave the account
+//! below maintenance, which DESIGN §14.3 forbids.
 //!
-//! Liquidations are exempt from the sandwich guard and the mark/index divergence guard
-//! (they must go on when the mark runs away); the fluctuation band applies as for any close.
-//! They pay the base `fee_ratio`: dynamic fee levels steer discretionary trades.
+//! ## Money
+//! The closed part settles its PnL and funding into the position's margin. Everything that
+//! backs the position is drawn on in this order: its own margin; for a cross position, then
+//! its owner's held collateral and the margins of the owner's other cross positions (by
+//! market id). It pays, in this order:
+//! 1. the loss beyond the position's margin (and, when this closes the account's last cross
+//!    position, the account's debt);
+//! 2. the liquidator's half of the penalty, the insurance fund's half, the trading fee.
+//!
+//! Then a partial liquidation leaves what is left of its margin on the position; a full one
+//! sends it to the insurance fund (isolated: that margin existed for this position alone) or
+//! back to the owner's held collateral (cross: it backs the rest of the account).
+//!
+//! A loss still unpaid is **debt** while the account keeps other cross positions: their
+//! unrealised profit may still cover it, so the fund pays nothing for an account whose whole
+//! cross equity is positive. Only what is unpaid when the last cross position closes (or an
+//! isolated position's loss beyond its margin) is bad debt: the insurance fund pays it into
+//! the vault within the market's outflow cap; the rest is socialised through both sides'
+//! cumulative funding pro rata to open interest (the vault collects it as those positions
+//! settle funding), or, with no open interest left, taken from the convergence reserve.
+//!
+//! Unpaid costs (penalty halves, fee) are forgone, never owed and never paid by the fund: a
+//! reward paid from the fund would make liquidating one's own bankrupt position profitable.
+//!
+//! Liquidations are exempt from the sandwich guard, the mark/index divergence guard and a
+//! market's pause (a paused market is reduce-only); the fluctuation band applies as for any
+//! close. They pay the base `fee_ratio`: dynamic fee levels steer discretionary trades.
 
 use crate::{
+	collateral::Valuation,
 	guards,
 	market::refresh_band,
 	pallet::{Config, Error, Event, MarketOf, Markets, Pallet, Positions, Traders},
-	trading::{accrue_fee, updated_open_interest},
 	traits::{InsuranceFund, InsuranceInflow, InsuranceOutflow},
-	types::{MarketId, PositionInfo},
+	types::{MarketId, PositionInfo, TraderState},
 };
+use alloc::vec::Vec;
 use perp_math::{
 	fees, fixed,
 	liquidation::{self as rules, LiquidationAmount, LiquidationInput, LiquidationKind},
@@ -69,12 +85,16 @@ pub enum Liquidator<AccountId> {
 /// A position's risk as liquidation sees it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Assessment {
-	/// The MR liquidation uses.
+	/// The MR liquidation uses: the better of the curve MR and the fair-price MR (the curve
+	/// MR alone while it meets maintenance).
 	pub margin_ratio: i128,
+	/// The MR on the curve.
+	pub curve_margin_ratio: i128,
 	/// The position's exit value on the curve.
 	pub notional: u128,
-	/// Equity without this position's uPnL: its margin less funding (isolated), or the
-	/// account's held collateral, cross margins, other uPnL, less all funding (cross).
+	/// Equity without this position's uPnL, on the curve: its margin less funding
+	/// (isolated), or the account's held collateral, cross margins, other uPnL, less all
+	/// funding and the debt (cross).
 	pub base_equity: i128,
 	/// The notional of the account's other cross positions (0 for isolated).
 	pub other_notional: u128,
@@ -83,13 +103,9 @@ pub struct Assessment {
 /// What a liquidation did, as reported in `PositionLiquidated`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub(crate) struct LiquidationReceipt {
-	pub exchanged_size: i128,
-	pub exchanged_notional: u128,
 	pub fee: u128,
 	pub penalty: u128,
 	pub liquidator_reward: u128,
-	pub realized_pnl: i128,
-	pub funding_payment: i128,
 	pub bad_debt: u128,
 	/// Margin the remaining position keeps (0 after a full liquidation).
 	pub margin_left: u128,
@@ -103,16 +119,57 @@ struct BadDebtCover {
 	from_reserve: u128,
 }
 
+/// What backs a liquidated position, drawn on in order (module docs): the position's
+/// margin, then (cross) the held collateral, then the other cross positions' margins.
+struct Backing {
+	margin: u128,
+	held: u128,
+	others: Vec<(MarketId, u128)>,
+	from_held: u128,
+	from_others: Vec<u128>,
+}
+
+impl Backing {
+	/// Draws up to `amount`; returns what it could draw.
+	fn draw(&mut self, amount: u128) -> u128 {
+		let mut left = amount;
+		let mut take = |pot: &mut u128| {
+			let taken = left.min(*pot);
+			*pot = pot.saturating_sub(taken);
+			left = left.saturating_sub(taken);
+			taken
+		};
+		take(&mut self.margin);
+		self.from_held = self.from_held.saturating_add(take(&mut self.held));
+		for ((_, margin_amount), drawn) in self.others.iter_mut().zip(self.from_others.iter_mut()) {
+			*drawn = drawn.saturating_add(take(margin_amount));
+		}
+		amount.saturating_sub(left)
+	}
+}
+
 impl<T: Config> Pallet<T> {
+	/// `liquidate` as the call runs it: the market's due funding settlement (a failed one is
+	/// reported, not fatal), then the liquidation. `true` if funding was due (weight).
+	pub(crate) fn liquidate_call(
+		who: &T::AccountId,
+		market_id: MarketId,
+		liquidator: Liquidator<T::AccountId>,
+	) -> Result<bool, DispatchError> {
+		let settled = Self::try_settle_funding(market_id)?;
+		Self::do_liquidate(who, market_id, liquidator)?;
+		Ok(settled)
+	}
+
 	/// Liquidates `who`'s position in `market_id` (see the module docs).
 	pub(crate) fn do_liquidate(
 		who: &T::AccountId,
 		market_id: MarketId,
 		liquidator: Liquidator<T::AccountId>,
 	) -> Result<(), DispatchError> {
-		let mut market = Self::tradable_market(market_id)?;
+		let mut market = Self::market(market_id)?;
 		let stored = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
-		let info = Self::catch_up_position(market_id, &mut market, stored)?;
+		let info = Self::catch_up_position(&mut market, stored)?;
 		let assessment = Self::liquidation_assessment(who, market_id, &info, &market)?;
 		let kind = rules::liquidation_kind(
 			assessment.margin_ratio,
@@ -129,12 +186,9 @@ impl<T: Config> Pallet<T> {
 		let mark_before = market.reserves.mark_price().map_err(Error::<T>::from)?;
 		let mark_after = outcome.reserves.mark_price().map_err(Error::<T>::from)?;
 		guards::ensure_within_band::<T>(&mut market, mark_before, mark_after, false)?;
-		market.open_interest =
-			updated_open_interest::<T>(market.open_interest, &info.position, &outcome.position)?;
-		market.reserves = outcome.reserves;
-		market.net_size =
-			fixed::add_signed(market.net_size, outcome.exchanged_size).map_err(Error::<T>::from)?;
+		market.book_position_change(&info.position, &outcome).map_err(Error::<T>::from)?;
 
+		let mut trader = Traders::<T>::get(who);
 		let keeper = Self::keeper_account(liquidator);
 		let receipt = Self::settle_liquidation_money(
 			who,
@@ -143,29 +197,29 @@ impl<T: Config> Pallet<T> {
 			&info,
 			&outcome,
 			keeper.as_ref(),
+			&mut trader,
 		)?;
 		let cover = Self::absorb_bad_debt(market_id, &mut market, receipt.bad_debt)?;
 		let mut after = PositionInfo { position: outcome.position, ..info };
 		after.position.margin = receipt.margin_left;
-		crate::liquidity::count_position_change::<T>(&mut market, true, after.position.size != 0)?;
 		Markets::<T>::insert(market_id, &market);
-		let mut trader = Traders::<T>::get(who);
 		Self::store_position(who, &mut trader, market_id, true, &after)?;
-		Self::store_trader(who, trader);
+		Self::store_trader(who, &trader);
 		Self::deposit_event(Event::PositionLiquidated {
 			who: who.clone(),
 			market: market_id,
 			liquidator: keeper,
 			full: after.position.size == 0,
 			margin_ratio: assessment.margin_ratio,
-			exchanged_size: receipt.exchanged_size,
-			exchanged_notional: receipt.exchanged_notional,
+			exchanged_size: outcome.exchanged_size,
+			exchanged_notional: outcome.exchanged_notional,
 			fee: receipt.fee,
 			penalty: receipt.penalty,
 			liquidator_reward: receipt.liquidator_reward,
-			realized_pnl: receipt.realized_pnl,
-			funding_payment: receipt.funding_payment,
+			realized_pnl: outcome.realized_pnl,
+			funding_payment: outcome.funding_payment,
 			bad_debt: receipt.bad_debt,
+			debt: trader.debt,
 			size: after.position.size,
 			margin: after.position.margin,
 			mark_price: mark_after,
@@ -183,13 +237,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// `Ok(assessment)` if `who`'s position in `market_id` may be liquidated now: the market
-	/// trades, the position exists, its MR is below maintenance and, for a cross position, it
-	/// carries the account's largest maintenance requirement.
+	/// `Ok(assessment)` if `who`'s position in `market_id` may be liquidated now: the position
+	/// exists, its liquidation MR is below maintenance and, for a cross position, it carries
+	/// the account's largest maintenance requirement. (A paused market is reduce-only: its
+	/// positions can be liquidated.)
 	pub fn liquidatable(who: &T::AccountId, market_id: MarketId) -> Result<Assessment, Error<T>> {
-		let market = Self::tradable_market(market_id)?;
+		let market = Self::market(market_id)?;
 		let stored = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
-		let info = Self::current_position(market_id, &market, stored)?;
+		let info = Self::current_position(&market, stored)?;
 		Self::liquidation_assessment(who, market_id, &info, &market)
 	}
 
@@ -228,41 +283,35 @@ impl<T: Config> Pallet<T> {
 		Ok(assessment)
 	}
 
-	/// The position's liquidation MR and what the partial-amount solver needs.
+	/// The position's liquidation MR and what the partial-amount solver needs. The fair-price
+	/// valuation, which reads every involved market's price history, is only needed when the
+	/// curve MR is below maintenance.
 	pub(crate) fn assess(
 		who: &T::AccountId,
 		market_id: MarketId,
 		info: &PositionInfo,
 		market: &MarketOf<T>,
 	) -> Result<Assessment, Error<T>> {
-		let risk = Self::position_risk(who, market_id, info, market)?;
-		let curve_equity = fixed::add_signed(risk.base_equity, risk.value.unrealized_pnl)?;
-		let curve_notional = fixed::add(risk.value.notional, risk.other_notional)?;
-		let curve_mr = margin::margin_ratio(curve_equity, curve_notional)?;
-		let margin_ratio = match Self::fresh_index(market) {
-			Some(index) => {
-				let size = info.position.size;
-				let at_index = margin::notional_at_price(size, index)?;
-				let pnl = position::unrealized_pnl(size, info.position.open_notional, at_index)?;
-				let index_mr = margin::margin_ratio(
-					fixed::add_signed(risk.base_equity, pnl)?,
-					fixed::add(at_index, risk.other_notional)?,
-				)?;
-				margin::liquidation_margin_ratio(
-					curve_mr,
-					index_mr,
-					market.reserves.mark_price()?,
-					index,
-					market.params.oracle_mr_divergence,
-				)?
-			},
-			None => curve_mr,
-		};
+		let curve = Self::position_risk(who, market_id, info, market, Valuation::Curve)?;
+		let curve_margin_ratio = curve.margin_ratio()?;
+		let maintenance = market.params.maintenance_margin_ratio;
+		let margin_ratio =
+			if margin::meets_margin_ratio(curve_margin_ratio, fixed::ONE, maintenance) {
+				curve_margin_ratio
+			} else {
+				// A fair valuation out of arithmetic range cannot shield the position: the curve,
+				// where it would be closed, decides.
+				Self::position_risk(who, market_id, info, market, Valuation::Fair)
+					.ok()
+					.and_then(|fair| fair.margin_ratio().ok())
+					.map_or(curve_margin_ratio, |fair| fair.max(curve_margin_ratio))
+			};
 		Ok(Assessment {
 			margin_ratio,
-			notional: risk.value.notional,
-			base_equity: risk.base_equity,
-			other_notional: risk.other_notional,
+			curve_margin_ratio,
+			notional: curve.value.notional,
+			base_equity: curve.base_equity,
+			other_notional: curve.other_notional,
 		})
 	}
 
@@ -277,7 +326,7 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			let market = Self::market(market_id)?;
-			let info = Self::current_position(market_id, &market, info)?;
+			let info = Self::current_position(&market, info)?;
 			let notional = perp_math::curve::exit_value(market.reserves, info.position.size)?;
 			let requirement = fixed::mul_ratio(
 				notional,
@@ -297,8 +346,9 @@ impl<T: Config> Pallet<T> {
 		Ok(largest.map(|(_, market_id)| market_id))
 	}
 
-	/// Pays the penalty halves and the fee out of the closed position's margin (and, for a
-	/// cross position, its owner's hold), and settles the residual of a full liquidation.
+	/// Draws the loss, the penalty halves and the fee on what backs the closed position (see
+	/// the module docs), moves the money, and books the debt. Returns what was paid and what
+	/// is left as bad debt.
 	fn settle_liquidation_money(
 		who: &T::AccountId,
 		market_id: MarketId,
@@ -306,71 +356,102 @@ impl<T: Config> Pallet<T> {
 		info: &PositionInfo,
 		outcome: &TradeOutcome,
 		keeper: Option<&T::AccountId>,
+		trader: &mut TraderState,
 	) -> Result<LiquidationReceipt, DispatchError> {
 		let quote = outcome.exchanged_notional;
 		let fee = fees::fee_amount(quote, market.params.fee_ratio).map_err(Error::<T>::from)?;
 		let penalty = rules::liquidation_penalty(quote, market.params.liquidation_fee_ratio)
 			.map_err(Error::<T>::from)?;
 		let closes = outcome.position.size == 0;
-		let position_margin =
-			if closes { outcome.released_margin } else { outcome.position.margin };
+		let last_cross = !info.isolated && closes && trader.cross_positions <= 1;
 
-		// A cross position's loss beyond its margin is first owed by its owner's hold.
-		let mut shortfall = outcome.bad_debt;
-		let mut hold = if info.isolated { 0 } else { Self::held_collateral(who) };
-		let from_hold_for_loss = shortfall.min(hold);
-		Self::commit_to_vault(who, from_hold_for_loss)?;
-		shortfall = shortfall.saturating_sub(from_hold_for_loss);
-		hold = hold.saturating_sub(from_hold_for_loss);
+		let mut backing = Self::backing(who, market_id, info, outcome)?;
+		let owed = if last_cross {
+			fixed::add(outcome.bad_debt, trader.debt).map_err(Error::<T>::from)?
+		} else {
+			outcome.bad_debt
+		};
+		let unpaid = owed.saturating_sub(backing.draw(owed));
+		let halves = rules::split_penalty(penalty);
+		let reward = backing.draw(halves.liquidator);
+		let insurance_half = backing.draw(halves.insurance);
+		let fee_paid = backing.draw(fee);
 
-		let backing = fixed::add(position_margin, hold).map_err(Error::<T>::from)?;
-		let available = fixed::sub_signed(
-			fixed::to_signed(backing).map_err(Error::<T>::from)?,
-			fixed::to_signed(shortfall).map_err(Error::<T>::from)?,
-		)
-		.map_err(Error::<T>::from)?;
-		let settlement = rules::settle_liquidation(available, fee, penalty);
-		let reward_from_margin = settlement
-			.liquidator_reward
-			.saturating_sub(settlement.liquidator_reward_from_insurance);
-		let costs = reward_from_margin
-			.saturating_add(settlement.insurance_penalty)
-			.saturating_add(settlement.fee);
-		// What the margin cannot pay comes from the hold (cross only: `hold` is 0 otherwise).
-		Self::commit_to_vault(who, costs.saturating_sub(position_margin))?;
-
-		let liquidator_reward = Self::pay_liquidator(
-			market_id,
-			keeper,
-			reward_from_margin,
-			settlement.liquidator_reward_from_insurance,
-		)?;
-		Self::pay_into_insurance(
-			market_id,
-			InsuranceInflow::LiquidationPenalty,
-			settlement.insurance_penalty,
-		)?;
-		accrue_fee::<T>(market, settlement.fee)?;
-
-		let margin_left = position_margin.saturating_sub(costs);
-		if closes && margin_left > 0 {
-			if info.isolated {
-				Self::pay_into_insurance(market_id, InsuranceInflow::ResidualMargin, margin_left)?;
-			} else {
-				Self::release_from_vault(who, margin_left)?;
+		// The hold's part enters the vault; the other positions' parts are already there.
+		Self::commit_to_vault(who, backing.from_held)?;
+		for ((other, _), drawn) in backing.others.iter().zip(backing.from_others.iter()) {
+			if *drawn > 0 {
+				Positions::<T>::try_mutate(who, other, |stored| {
+					let stored = stored.as_mut().ok_or(Error::<T>::NoPosition)?;
+					stored.position.margin =
+						stored.position.margin.checked_sub(*drawn).ok_or(Error::<T>::Underflow)?;
+					Ok::<_, Error<T>>(())
+				})?;
 			}
 		}
+		let liquidator_reward = Self::pay_liquidator(market_id, keeper, reward)?;
+		Self::pay_into_insurance(market_id, InsuranceInflow::LiquidationPenalty, insurance_half)?;
+		market.accrue_fee(fee_paid).map_err(Error::<T>::from)?;
+		if closes && backing.margin > 0 {
+			if info.isolated {
+				Self::pay_into_insurance(
+					market_id,
+					InsuranceInflow::ResidualMargin,
+					backing.margin,
+				)?;
+			} else {
+				Self::release_from_vault(who, backing.margin)?;
+			}
+		}
+
+		let bad_debt = if info.isolated || last_cross {
+			trader.debt = if last_cross { 0 } else { trader.debt };
+			unpaid
+		} else {
+			trader.debt = fixed::add(trader.debt, unpaid).map_err(Error::<T>::from)?;
+			0
+		};
 		Ok(LiquidationReceipt {
-			exchanged_size: outcome.exchanged_size,
-			exchanged_notional: quote,
-			fee: settlement.fee,
+			fee: fee_paid,
 			penalty,
 			liquidator_reward,
-			realized_pnl: outcome.realized_pnl,
-			funding_payment: outcome.funding_payment,
-			bad_debt: settlement.bad_debt,
-			margin_left: if closes { 0 } else { margin_left },
+			bad_debt,
+			margin_left: if closes { 0 } else { backing.margin },
 		})
+	}
+
+	/// What backs the position `outcome` closed (part of): its margin after the closed part's
+	/// PnL and funding; for a cross position also the held collateral and the other cross
+	/// positions' margins, by market id.
+	fn backing(
+		who: &T::AccountId,
+		market_id: MarketId,
+		info: &PositionInfo,
+		outcome: &TradeOutcome,
+	) -> Result<Backing, Error<T>> {
+		let margin_amount = if outcome.position.size == 0 {
+			outcome.released_margin
+		} else {
+			outcome.position.margin
+		};
+		let mut backing = Backing {
+			margin: margin_amount,
+			held: 0,
+			others: Vec::new(),
+			from_held: 0,
+			from_others: Vec::new(),
+		};
+		if info.isolated {
+			return Ok(backing);
+		}
+		backing.held = Self::held_collateral(who);
+		backing.others = Positions::<T>::iter_prefix(who)
+			.filter(|(other, stored)| *other != market_id && !stored.isolated)
+			.map(|(other, stored)| (other, stored.position.margin))
+			.collect();
+		backing.others.sort_by_key(|(other, _)| *other);
+		backing.from_others = alloc::vec![0; backing.others.len()];
+		Ok(backing)
 	}
 
 	/// The liquidator's account: the keeper, or the block author for offchain workers
@@ -382,38 +463,21 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Pays the liquidator `from_margin` out of the vault and `from_insurance` out of the
-	/// fund. A payment the liquidator's account cannot receive (no account and less than
-	/// the existential deposit) goes to, or stays in, the fund. Returns what the liquidator
-	/// received.
+	/// Pays the liquidator `reward` out of the vault. A payment the liquidator's account
+	/// cannot receive (no account and less than the existential deposit) goes to the fund.
+	/// Returns what the liquidator received.
 	fn pay_liquidator(
 		market_id: MarketId,
 		keeper: Option<&T::AccountId>,
-		from_margin: u128,
-		from_insurance: u128,
+		reward: u128,
 	) -> Result<u128, DispatchError> {
-		let paid_from_margin = match keeper {
-			Some(keeper) if Self::pay_from_vault(keeper, from_margin).is_ok() => from_margin,
+		match keeper {
+			Some(keeper) if Self::pay_from_vault(keeper, reward).is_ok() => Ok(reward),
 			_ => {
-				Self::pay_into_insurance(
-					market_id,
-					InsuranceInflow::LiquidationPenalty,
-					from_margin,
-				)?;
-				0
+				Self::pay_into_insurance(market_id, InsuranceInflow::LiquidationPenalty, reward)?;
+				Ok(0)
 			},
-		};
-		let paid_from_insurance = match keeper {
-			Some(keeper) if from_insurance > 0 => T::InsuranceFund::pay(
-				market_id,
-				InsuranceOutflow::LiquidatorReward,
-				keeper,
-				from_insurance,
-			)
-			.unwrap_or(0),
-			_ => 0,
-		};
-		Ok(paid_from_margin.saturating_add(paid_from_insurance))
+		}
 	}
 
 	/// Moves `amount` from the vault into the insurance fund and tells the fund why.
@@ -431,8 +495,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Covers `bad_debt` (already missing from the vault): the insurance fund pays into the
-	/// vault up to its cap; the rest is socialised over the open interest left, or taken
-	/// from the convergence reserve when there is none.
+	/// vault within the market's outflow cap; the rest is socialised over the open interest
+	/// left, or taken from the convergence reserve when there is none.
 	fn absorb_bad_debt(
 		market_id: MarketId,
 		market: &mut MarketOf<T>,

@@ -1,49 +1,61 @@
-//! Convergence events and liquidity migration (DESIGN §7), with the lazy size remap.
+//! Convergence events and liquidity migrations (DESIGN §7), with the exit-value-preserving
+//! remap of position sizes.
 //!
 //! # Convergence
-//! When `|mark − index| / index` has stayed above `convergence_threshold` for
-//! `convergence_after` seconds (tracked at the end of each block, see [`crate::funding`]),
-//! anyone may call `converge` (validators' offchain workers submit it); governance may force
-//! it at any time. The curve is repegged to the index (`y = index · x`); positions keep their
-//! sizes, so what the AMM owes the net position changes by the convergence cost. A cost is
-//! paid from the market's convergence reserve (already in the vault), the rest by the
-//! insurance fund into the vault; if the fund cannot pay it all, nothing happens
-//! (`ConvergenceUnfunded`). A gain stays in the vault: it is owed by traders who have not
-//! closed, not cash (DESIGN §7 says to pay it to the fund; that would spend other traders'
-//! margin).
+//! When the mark TWAP has stayed more than `convergence_threshold` away from the index for
+//! `convergence_after` seconds (the clock is kept at the end of each block, see
+//! [`crate::funding`]), anyone may call `converge` (validators' offchain workers submit it);
+//! governance may force it at any time. The curve is repegged to the index (`y = index·x`);
+//! positions keep their sizes, so what the AMM owes the net position changes by the
+//! convergence cost. A cost is paid from the market's convergence reserve (already in the
+//! vault), the rest by the insurance fund into the vault (within the market's outflow cap);
+//! if they cannot pay it all, nothing happens (`ConvergenceUnfunded`). A gain is what the
+//! traders will owe when they close, not cash, and a trader past bankruptcy never pays it:
+//! paying it out of the vault at once spent other traders' margin, and crediting it to the
+//! reserve at once promised cash a bankrupt position would not bring (the invariant fuzzer
+//! found both). It is booked as the market's `unrealised_gain` and joins the convergence
+//! reserve once the market has no open position, when every trader who owed it has closed
+//! (bad debt having been made good by the fund or socialisation).
 //!
 //! # Liquidity migration
 //! `adjust_liquidity` (governance) or dynamic k at a funding settlement scales both reserves
-//! by `m`, the price unchanged. The curve before and after is stored as a
-//! [`LiquiditySnapshot`] under the market's liquidity version, and the version increments.
-//! A position stored under an older version is remapped through every later snapshot when
-//! it is next touched (trade, margin move, liquidation), to the size whose exit value on the
-//! new curve equals its exit value on the old one; the market's net size, open interest and
-//! `k` reference move by the same difference, so Σ sizes = net size at every moment. Views
-//! (PerpApi, cross-margin valuation, liquidation checks) value the remapped size without
-//! storing it. `m` is refused unless the whole long open interest could still exit.
+//! by `m ∈ [0.5, 2]`, the price unchanged. Every position is remapped to the size whose exit
+//! value on the new curve equals its exit value on the old one. The remap is lazy: a
+//! position stored under the previous liquidity version is remapped when it is next touched
+//! (trade, margin move, liquidation) or by `remap_positions`, which validators' offchain
+//! workers submit for the positions their scan finds stale; the market's net size, open
+//! interest and `k` reference move by the same difference, so Σ sizes = net size at every
+//! moment. With a full scan every `⌈P / LiquidationScanLimit⌉` blocks per validator (P
+//! positions), every position is current within that many blocks of a migration, without
+//! its owner.
 //!
 //! Exit values are not additive, so preserving each one changes what the AMM owes the net
-//! position, `exit_new(Σ s'ᵢ) − exit_old(Σ sᵢ)`, in either direction: deepening a curve
-//! with several positions on one side raises it too. Its exact value needs every position,
-//! which a lazy remap never visits, so a migration first moves an upper bound on it into the
-//! vault (convergence reserve, then insurance fund; `MigrationUnfunded` otherwise, and
-//! dynamic k then skips the step): see [`migration_cost_bound`]. The bound needs every size
-//! in the current version's units, so a migration waits until every position has been
-//! remapped since the previous one (`MigrationPending`). The real invariant-fuzzing run
-//! (`runtime/tests/fuzz.rs`) found both cases: an aggregate-per-side estimate is not a bound.
+//! position, in either direction. A migration therefore first sets aside an upper bound on
+//! that change (convergence reserve, then insurance fund; `MigrationUnfunded` otherwise, and
+//! dynamic k then skips the step with a `DynamicKSkipped` event):
+//! [`perp_math::convergence::migration_cost_bound`], which nets longs against shorts and is
+//! second order in each position's size (a balanced book of small positions costs about
+//! nothing). When the last position is remapped the exact cost is known
+//! ([`perp_math::convergence::migration_cost`]); `remap_positions` then settles it: what was
+//! set aside beyond it goes back to the convergence reserve and the insurance fund it came
+//! from, and a fall in what the AMM owes is an unrealised gain, as for convergence. Until then
+//! the next migration and convergence wait (`MigrationPending`): the bound needs every size
+//! in one curve's units.
 
 use crate::{
 	market::refresh_band,
-	pallet::{Config, Error, Event, LiquiditySnapshots, MarketOf, Markets, Pallet},
-	traits::{InsuranceFund, InsuranceOutflow},
-	types::{LiquidityMigration, MarketId, PositionInfo},
+	pallet::{Config, Error, Event, MarketOf, Markets, Pallet, Positions},
+	traits::{InsuranceFund, InsuranceInflow, InsuranceOutflow},
+	types::{CostFunding, MarketId, PendingMigration, PositionInfo},
 };
 use perp_math::{
-	convergence, dynamic_k, fixed, funding, LiquiditySnapshot, MathError, MathResult, Position,
-	Rounding, Side, ONE,
+	convergence, dynamic_k, fixed, funding, LiquiditySnapshot, MathResult, Position, Rounding,
+	Side, ONE,
 };
-use polkadot_sdk::{frame_support::ensure, sp_runtime::DispatchError};
+use polkadot_sdk::{
+	frame_support::{ensure, pallet_prelude::DispatchResult},
+	sp_runtime::DispatchError,
+};
 
 /// The smallest multiplier of one migration (0.5).
 pub const MIN_MULTIPLIER: u128 = ONE / 2;
@@ -59,59 +71,72 @@ pub(crate) enum Migration {
 	Dynamic,
 }
 
-/// What a convergence moved.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-struct ConvergenceFunding {
-	from_reserve: u128,
-	from_insurance: u128,
-	to_insurance: u128,
-}
-
 impl<T: Config> Pallet<T> {
 	/// `adjust_liquidity`: scales `market_id`'s reserves by `multiplier`.
 	pub(crate) fn do_adjust_liquidity(
 		market_id: MarketId,
 		multiplier: u128,
-	) -> Result<(), Error<T>> {
+	) -> Result<(), DispatchError> {
 		let mut market = Self::market(market_id)?;
 		Self::migrate_liquidity(market_id, &mut market, multiplier, Migration::Governance)?;
 		Markets::<T>::insert(market_id, market);
 		Ok(())
 	}
 
-	/// Scales the curve of `market` (the caller stores it) and records the snapshot.
+	/// Scales the curve of `market` (the caller stores it), sets aside the bound on its cost
+	/// and starts the remap. Moves money only as its last fallible step, so an error leaves
+	/// nothing changed.
 	pub(crate) fn migrate_liquidity(
 		market_id: MarketId,
 		market: &mut MarketOf<T>,
 		multiplier: u128,
 		origin: Migration,
-	) -> Result<(), Error<T>> {
+	) -> Result<(), DispatchError> {
 		// One step scales the curve by at most 2 either way: larger steps make the remap's
-		// rounding and the cost bound too coarse (the invariant fuzzer found a 0.1× step
-		// leaving the vault short); governance takes several steps instead.
+		// rounding coarse (the invariant fuzzer found a 0.1× step leaving the vault short);
+		// governance takes several steps instead.
 		ensure!(
 			(MIN_MULTIPLIER..=MAX_MULTIPLIER).contains(&multiplier),
 			Error::<T>::InvalidMultiplier
 		);
-		refresh_band::<T>(market)?;
+		// The cost bound needs every size in the current curve's units.
+		ensure!(market.migration.is_none(), Error::<T>::MigrationPending);
 		let before = market.reserves;
-		let after = convergence::checked_scale_reserves(
-			before,
-			multiplier,
-			market.open_interest.long_size,
-		)?;
-		// The cost bound needs every size in the current version's units.
-		ensure!(market.current_positions == market.positions, Error::<T>::MigrationPending);
+		let interest = market.open_interest;
+		let after = convergence::checked_scale_reserves(before, multiplier, interest.long_size)
+			.map_err(Error::<T>::from)?;
 		let snapshot = LiquiditySnapshot { before, after };
-		let cost = migration_cost_bound(&snapshot, market)?;
-		let covered = Self::cover_curve_cost(market_id, market, cost)
-			.map_err(|_| Error::<T>::MigrationUnfunded)?;
-		let version = market.liquidity_version;
-		let next_version = version.checked_add(1).ok_or(Error::<T>::Overflow)?;
-		let depth = dynamic_k::apply_multiplier(market.depth, multiplier)?;
-		let migration =
-			LiquidityMigration { snapshot, cumulative_premium: market.cumulative_premium };
-		LiquiditySnapshots::<T>::insert(market_id, version, migration);
+		// Thinning must leave every short able to buy back its remapped size.
+		let shorts_after =
+			convergence::remapped_magnitude_bound(&snapshot, interest.short_size, market.positions)
+				.map_err(Error::<T>::from)?;
+		ensure!(shorts_after < after.base, Error::<T>::InvalidMultiplier);
+		let bound = convergence::migration_cost_bound(
+			&snapshot,
+			market.net_size,
+			interest.moments(Side::Long),
+			interest.moments(Side::Short),
+		)
+		.map_err(|_| Error::<T>::InvalidMultiplier)?;
+		let depth =
+			dynamic_k::apply_multiplier(market.depth, multiplier).map_err(Error::<T>::from)?;
+		let next_version = market.liquidity_version.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		refresh_band::<T>(market)?;
+		let provision = Self::fund_curve_cost(
+			market_id,
+			market,
+			bound,
+			InsuranceOutflow::MigrationCost,
+			Error::<T>::MigrationUnfunded,
+		)?;
+		market.migration = Some(PendingMigration {
+			snapshot,
+			cumulative_premium: market.cumulative_premium,
+			net_size: market.net_size,
+			remapped: 0,
+			stale_short_size: interest.short_size,
+			provision,
+		});
 		market.liquidity_version = next_version;
 		market.current_positions = 0;
 		market.reserves = after;
@@ -123,55 +148,132 @@ impl<T: Config> Pallet<T> {
 			multiplier,
 			base_reserve: after.base,
 			quote_reserve: after.quote,
-			depth: market.depth,
-			version: market.liquidity_version,
+			depth,
+			version: next_version,
 			dynamic: origin == Migration::Dynamic,
-			from_convergence_reserve: covered.from_reserve,
-			from_insurance: covered.from_insurance,
+			from_convergence_reserve: provision.from_reserve,
+			from_insurance: provision.from_insurance,
 		});
+		if market.positions == 0 {
+			Self::complete_migration(market_id, market)?;
+		}
 		Ok(())
 	}
 
 	/// `info` remapped to `market`'s liquidity version (a view: nothing is stored).
 	pub(crate) fn current_position(
-		market_id: MarketId,
 		market: &MarketOf<T>,
 		info: PositionInfo,
 	) -> Result<PositionInfo, Error<T>> {
-		let mut current = info;
-		while current.liquidity_version < market.liquidity_version {
-			let migration = LiquiditySnapshots::<T>::get(market_id, current.liquidity_version)
-				.ok_or(Error::<T>::MissingLiquiditySnapshot)?;
-			current.position = remap_position(&current.position, &migration)?;
-			current.liquidity_version =
-				current.liquidity_version.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		if info.liquidity_version == market.liquidity_version {
+			return Ok(info);
+		}
+		// A migration waits until every position is current, so a stale position is exactly
+		// one version behind and its migration is the pending one.
+		let pending = market
+			.migration
+			.filter(|_| info.liquidity_version.checked_add(1) == Some(market.liquidity_version))
+			.ok_or(Error::<T>::MissingLiquiditySnapshot)?;
+		Ok(PositionInfo {
+			position: remap_position(&info.position, &pending)?,
+			liquidity_version: market.liquidity_version,
+			..info
+		})
+	}
+
+	/// `info` remapped to `market`'s liquidity version, with the market's aggregates moved by
+	/// the same difference (the caller stores both).
+	pub(crate) fn catch_up_position(
+		market: &mut MarketOf<T>,
+		info: PositionInfo,
+	) -> Result<PositionInfo, Error<T>> {
+		let current = Self::current_position(market, info)?;
+		if current.liquidity_version != info.liquidity_version {
+			market.book_remap(info.position.size, current.position.size)?;
 		}
 		Ok(current)
 	}
 
-	/// `info` remapped to `market`'s liquidity version, with the market's net size, open
-	/// interest and `k` reference moved by the same difference (the caller stores both).
-	pub(crate) fn catch_up_position(
+	/// `remap_positions`: brings `accounts`' stale positions in `market_id` to its liquidity
+	/// version and, once none is left, settles the migration's cost. Every listed account
+	/// must hold a stale position there (a batch is only ever work done). Returns how many
+	/// positions it remapped.
+	pub(crate) fn do_remap_positions(
 		market_id: MarketId,
-		market: &mut MarketOf<T>,
-		info: PositionInfo,
-	) -> Result<PositionInfo, Error<T>> {
-		let current = Self::current_position(market_id, market, info)?;
-		if current.liquidity_version != info.liquidity_version && info.position.size != 0 {
-			market.current_positions =
-				market.current_positions.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		accounts: &[T::AccountId],
+	) -> Result<u32, DispatchError> {
+		let mut market = Self::market(market_id)?;
+		ensure!(market.migration.is_some(), Error::<T>::NoMigrationPending);
+		let mut remapped = 0u32;
+		for who in accounts {
+			let stored = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
+			ensure!(
+				stored.liquidity_version != market.liquidity_version,
+				Error::<T>::PositionCurrent
+			);
+			let current = Self::catch_up_position(&mut market, stored)?;
+			Positions::<T>::insert(who, market_id, current);
+			remapped = remapped.saturating_add(1);
 		}
-		let (old, new) = (info.position.size, current.position.size);
-		if old == new {
-			return Ok(current);
+		if market.current_positions == market.positions {
+			Self::complete_migration(market_id, &mut market)?;
+		} else {
+			ensure!(remapped > 0, Error::<T>::MigrationPending);
 		}
-		let delta = fixed::sub_signed(new, old)?;
-		market.net_size = fixed::add_signed(market.net_size, delta)?;
-		market.k_reference_net_size = fixed::add_signed(market.k_reference_net_size, delta)?;
-		let interest = &mut market.open_interest;
-		let side = if old > 0 { &mut interest.long_size } else { &mut interest.short_size };
-		*side = fixed::add(fixed::sub(*side, old.unsigned_abs())?, new.unsigned_abs())?;
-		Ok(current)
+		Markets::<T>::insert(market_id, &market);
+		Self::deposit_event(Event::PositionsRemapped {
+			market: market_id,
+			count: remapped,
+			stale: market.positions.saturating_sub(market.current_positions),
+		});
+		Ok(remapped)
+	}
+
+	/// Settles a migration whose positions are all current: the exact cost against what was
+	/// set aside (see the module docs).
+	fn complete_migration(market_id: MarketId, market: &mut MarketOf<T>) -> DispatchResult {
+		let pending = market.migration.ok_or(Error::<T>::NoMigrationPending)?;
+		let cost =
+			convergence::migration_cost(&pending.snapshot, pending.net_size, pending.remapped)
+				.map_err(Error::<T>::from)?;
+		let provided = pending.provision.total();
+		let needed = fixed::positive_part(cost);
+		let mut returned = CostFunding::default();
+		if needed > provided {
+			// The bound is proven (perp-math's property tests), so this is rounding at most;
+			// the reserve and the fund make up the difference.
+			Self::fund_curve_cost(
+				market_id,
+				market,
+				needed.saturating_sub(provided),
+				InsuranceOutflow::MigrationCost,
+				Error::<T>::MigrationUnfunded,
+			)?;
+		} else {
+			let excess = provided.saturating_sub(needed);
+			returned.from_reserve = excess.min(pending.provision.from_reserve);
+			returned.from_insurance = excess.saturating_sub(returned.from_reserve);
+			Self::pay_into_insurance(
+				market_id,
+				InsuranceInflow::MigrationRefund,
+				returned.from_insurance,
+			)?;
+		}
+		let surplus = if cost < 0 { cost.unsigned_abs() } else { 0 };
+		market.convergence_reserve = fixed::add(market.convergence_reserve, returned.from_reserve)
+			.map_err(Error::<T>::from)?;
+		market.book_gain(surplus).map_err(Error::<T>::from)?;
+		market.migration = None;
+		Self::deposit_event(Event::MigrationCompleted {
+			market: market_id,
+			version: market.liquidity_version,
+			cost,
+			provided,
+			returned_to_convergence_reserve: returned.from_reserve,
+			returned_to_insurance: returned.from_insurance,
+			surplus,
+		});
+		Ok(())
 	}
 
 	/// `converge` / `force_converge`: repegs `market_id` to its index (module docs).
@@ -179,18 +281,34 @@ impl<T: Config> Pallet<T> {
 		let mut market = Self::market(market_id)?;
 		let index = Self::fresh_index(&market).ok_or(Error::<T>::OracleStale)?;
 		// The cost is exact only with every size in the current curve's units.
-		ensure!(market.current_positions == market.positions, Error::<T>::MigrationPending);
+		ensure!(market.migration.is_none(), Error::<T>::MigrationPending);
 		if !forced {
-			Self::ensure_convergence_due(&market, index)?;
+			ensure!(
+				Self::convergence_due(market_id, &market, index)?,
+				Error::<T>::ConvergenceNotDue
+			);
 		}
-		refresh_band::<T>(&mut market)?;
 		let before = market.reserves;
 		let mark_before = before.mark_price().map_err(Error::<T>::from)?;
 		let after = convergence::repeg_reserves(before, index, market.net_size)
 			.map_err(Error::<T>::from)?;
 		let cost = convergence::convergence_cost(before, after, market.net_size)
 			.map_err(Error::<T>::from)?;
-		let funding = Self::fund_convergence(market_id, &mut market, cost)?;
+		let mark_after = after.mark_price().map_err(Error::<T>::from)?;
+		refresh_band::<T>(&mut market)?;
+		let funding = if cost > 0 {
+			Self::fund_curve_cost(
+				market_id,
+				&mut market,
+				cost.unsigned_abs(),
+				InsuranceOutflow::ConvergenceCost,
+				Error::<T>::ConvergenceUnfunded,
+			)?
+		} else {
+			CostFunding::default()
+		};
+		let gain = if cost < 0 { cost.unsigned_abs() } else { 0 };
+		market.book_gain(gain).map_err(Error::<T>::from)?;
 		market.reserves = after;
 		market.k_reference = after;
 		market.k_reference_net_size = market.net_size;
@@ -200,85 +318,63 @@ impl<T: Config> Pallet<T> {
 			market: market_id,
 			index,
 			mark_before,
-			mark_after: after.mark_price().map_err(Error::<T>::from)?,
+			mark_after,
 			cost,
 			from_convergence_reserve: funding.from_reserve,
 			from_insurance: funding.from_insurance,
-			to_insurance: funding.to_insurance,
+			gain,
 			forced,
 		});
 		Ok(())
 	}
 
-	/// Whether anyone may converge `market` now: the divergence has held for
-	/// `convergence_after` and still holds.
-	pub(crate) fn convergence_due(market: &MarketOf<T>, index: u128) -> Result<bool, Error<T>> {
+	/// Whether anyone may converge `market` now: no migration is being remapped, and the
+	/// mark TWAP's divergence from the index has held for `convergence_after` and still holds.
+	pub(crate) fn convergence_due(
+		market_id: MarketId,
+		market: &MarketOf<T>,
+		index: u128,
+	) -> Result<bool, Error<T>> {
 		let params = &market.params;
-		if params.convergence_threshold == 0 || market.current_positions != market.positions {
+		if params.convergence_threshold == 0 || market.migration.is_some() {
 			return Ok(false);
 		}
 		let Some(since) = market.divergence_since else { return Ok(false) };
 		if Self::now_seconds() < since.saturating_add(params.convergence_after) {
 			return Ok(false);
 		}
-		let mark = market.reserves.mark_price()?;
-		let divergence = fixed::div_ratio(mark.abs_diff(index), index, Rounding::Down)?;
+		let mark_twap = Self::mark_twap(market_id, market, params.twap_window)?;
+		let divergence = fixed::div_ratio(mark_twap.abs_diff(index), index, Rounding::Down)?;
 		Ok(divergence > params.convergence_threshold)
 	}
 
-	fn ensure_convergence_due(market: &MarketOf<T>, index: u128) -> Result<(), Error<T>> {
-		ensure!(Self::convergence_due(market, index)?, Error::<T>::ConvergenceNotDue);
-		Ok(())
-	}
-
-	/// Pays a convergence cost from the reserve then the fund. A gain is not paid out: it
-	/// is what the traders will owe the AMM when they close, not cash in the vault (the
-	/// invariant fuzzer found paying it out of the vault's cash leaving the vault short), so
-	/// it stays a cushion in the vault.
-	fn fund_convergence(
-		market_id: MarketId,
-		market: &mut MarketOf<T>,
-		cost: i128,
-	) -> Result<ConvergenceFunding, DispatchError> {
-		if cost > 0 {
-			return Self::cover_curve_cost(market_id, market, cost.unsigned_abs());
-		}
-		Ok(ConvergenceFunding::default())
-	}
-
-	/// Makes the vault able to pay `cost` more: the market's convergence reserve (already
-	/// in the vault) is released for it first, then the insurance fund pays the rest in.
-	/// `ConvergenceUnfunded` (nothing moved) if they cannot.
-	fn cover_curve_cost(
+	/// Makes the vault able to pay `cost` more: the market's convergence reserve (already in
+	/// the vault) is released for it first, then the insurance fund pays the rest in, within
+	/// the market's outflow cap. `unfunded` (nothing moved) if they cannot.
+	fn fund_curve_cost(
 		market_id: MarketId,
 		market: &mut MarketOf<T>,
 		cost: u128,
-	) -> Result<ConvergenceFunding, DispatchError> {
+		purpose: InsuranceOutflow,
+		unfunded: Error<T>,
+	) -> Result<CostFunding, DispatchError> {
 		let from_reserve = cost.min(market.convergence_reserve);
 		let from_insurance = cost.saturating_sub(from_reserve);
-		ensure!(
-			T::InsuranceFund::capacity(market_id, InsuranceOutflow::ConvergenceCost)
-				>= from_insurance,
-			Error::<T>::ConvergenceUnfunded
-		);
+		ensure!(T::InsuranceFund::capacity(market_id, purpose) >= from_insurance, unfunded);
 		if from_insurance > 0 {
-			let paid = T::InsuranceFund::pay(
-				market_id,
-				InsuranceOutflow::ConvergenceCost,
-				&Self::vault_account(),
-				from_insurance,
-			)?;
-			ensure!(paid == from_insurance, Error::<T>::ConvergenceUnfunded);
+			let paid =
+				T::InsuranceFund::pay(market_id, purpose, &Self::vault_account(), from_insurance)?;
+			ensure!(paid == from_insurance, unfunded);
 		}
 		market.convergence_reserve = market.convergence_reserve.saturating_sub(from_reserve);
-		Ok(ConvergenceFunding { from_reserve, from_insurance, to_insurance: 0 })
+		Ok(CostFunding { from_reserve, from_insurance })
 	}
 }
 
 /// `position` on the curve after `migration`: the size with the same exit value, and a
 /// funding entry point such that the funding it owed up to the migration (on its old size)
 /// is still owed in full (rounded in the protocol's favour) on the new size.
-fn remap_position(position: &Position, migration: &LiquidityMigration) -> MathResult<Position> {
+fn remap_position(position: &Position, migration: &PendingMigration) -> MathResult<Position> {
 	let Some(side) = Side::of_size(position.size) else { return Ok(*position) };
 	let size = convergence::remap_size(&migration.snapshot, position.size)?;
 	let cumulative = migration.cumulative_premium.for_side(side);
@@ -299,66 +395,4 @@ fn remap_position(position: &Position, migration: &LiquidityMigration) -> MathRe
 		last_cumulative_premium: fixed::sub_signed(cumulative, per_unit)?,
 		..*position
 	})
-}
-
-/// Counts a position opened (`!existed && exists`) or closed (`existed && !exists`) at the
-/// market's current liquidity version.
-pub(crate) fn count_position_change<T: Config>(
-	market: &mut MarketOf<T>,
-	existed: bool,
-	exists: bool,
-) -> Result<(), Error<T>> {
-	let step = |count: u32, up: bool| {
-		if up { count.checked_add(1) } else { count.checked_sub(1) }.ok_or(Error::<T>::Overflow)
-	};
-	if existed != exists {
-		market.positions = step(market.positions, exists)?;
-		market.current_positions = step(market.current_positions, exists)?;
-	}
-	Ok(())
-}
-
-/// An upper bound on how much a migration raises what the AMM owes (0 if it cannot).
-///
-/// With every position at the current version, each long's exit value is at most
-/// `mark · size` and each short's buy-back cost at least `mark · |size|`. A long remaps to
-/// `V·x'/(y' − V)`, convex in `V` (so the longs' remapped total is at most the remap of
-/// their summed value), a short to `V·x'/(y' + V)`, concave (so the shorts' total is at least
-/// the remap of theirs). The net position after is therefore at most
-/// `remap(mark·L) − remap(mark·S)`, and what the AMM owes grows with the net position.
-fn migration_cost_bound<CollectionKey, BlockNumber>(
-	snapshot: &LiquiditySnapshot,
-	market: &crate::types::Market<CollectionKey, BlockNumber>,
-) -> MathResult<u128> {
-	let interest = market.open_interest;
-	let mark = snapshot.before.mark_price()?;
-	let after = snapshot.after;
-	let long_value = fixed::mul_ratio(interest.long_size, mark, Rounding::Up)?;
-	let longs_at_most = if long_value == 0 {
-		0
-	} else {
-		let room = after.quote.checked_sub(long_value).filter(|room| *room > 0);
-		fixed::mul_div(
-			long_value,
-			after.base,
-			room.ok_or(MathError::InsufficientDepth)?,
-			Rounding::Up,
-		)?
-	};
-	let short_value = fixed::mul_ratio(interest.short_size, mark, Rounding::Down)?;
-	let shorts_at_least = fixed::mul_div(
-		short_value,
-		after.base,
-		fixed::add(after.quote, short_value)?,
-		Rounding::Down,
-	)?;
-	let net_after =
-		fixed::sub_signed(fixed::to_signed(longs_at_most)?, fixed::to_signed(shorts_at_least)?)?;
-	let net_before = fixed::sub_signed(
-		fixed::to_signed(interest.long_size)?,
-		fixed::to_signed(interest.short_size)?,
-	)?;
-	let owed_after = convergence::amm_obligation(after, net_after)?;
-	let owed_before = convergence::amm_obligation(snapshot.before, net_before)?;
-	Ok(u128::try_from(fixed::sub_signed(owed_after, owed_before)?).unwrap_or(0))
 }

@@ -1,10 +1,15 @@
-//! Market life cycle: creation, parameters, pause, and the lazily refreshed per-block band.
+//! Market life cycle (creation, parameters, pause), the lazily refreshed per-block band, and
+//! the one place a market's aggregates change: [`Market`]'s booking methods, used by trades,
+//! liquidations and remaps alike, so a new aggregate is added in one place.
 
 use crate::{
 	pallet::{Config, Error, Event, MarketByCollection, MarketOf, Markets, NextMarketId, Pallet},
 	types::{AccruedFees, Market, MarketId, MarketParams, OpenInterest, PriceBand},
 };
-use perp_math::{fixed::ONE, CumulativePremium, Reserves, TwapAccumulator};
+use perp_math::{
+	fees, fixed, fixed::ONE, CumulativePremium, MathError, MathResult, Position, Reserves,
+	TradeOutcome, TwapAccumulator,
+};
 use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get},
 	frame_system::{self, pallet_prelude::BlockNumberFor},
@@ -98,9 +103,11 @@ fn new_market<T: Config>(
 		mark_twap: TwapAccumulator::new(mark_price, now),
 		index_twap: TwapAccumulator::default(),
 		convergence_reserve: 0,
+		unrealised_gain: 0,
 		accrued_fees: AccruedFees::default(),
 		divergence_since: None,
 		liquidity_version: 0,
+		migration: None,
 		depth: ONE,
 		positions: 0,
 		current_positions: 0,
@@ -176,6 +183,11 @@ pub(crate) fn validate_params<T: Config>(params: &MarketParams) -> Result<(), Er
 		Error::<T>::FeeLevelsOutOfOrder
 	);
 	ensure!(params.funding_period > 0 && params.twap_window > 0, Error::<T>::ZeroDuration);
+	// The liquidation TWAP reads the samples kept for one `twap_window`.
+	ensure!(
+		params.liquidation_twap_window <= params.twap_window,
+		Error::<T>::LiquidationWindowTooLong
+	);
 	ensure!(
 		params.k_min <= ONE
 			&& params.k_max >= ONE
@@ -183,4 +195,88 @@ pub(crate) fn validate_params<T: Config>(params: &MarketParams) -> Result<(), Er
 		Error::<T>::InvalidKBounds
 	);
 	Ok(())
+}
+
+impl<CollectionKey, BlockNumber> Market<CollectionKey, BlockNumber> {
+	/// Books a trade or a liquidation of one position, from `before` to `outcome.position`:
+	/// the curve becomes the outcome's, the net size moves by what was exchanged, the open
+	/// interest follows the position, and the position counts follow an open or a close.
+	pub(crate) fn book_position_change(
+		&mut self,
+		before: &Position,
+		outcome: &TradeOutcome,
+	) -> MathResult<()> {
+		self.open_interest = self.open_interest.replaced(before, &outcome.position)?;
+		self.reserves = outcome.reserves;
+		self.net_size = fixed::add_signed(self.net_size, outcome.exchanged_size)?;
+		self.count_position_change(before.size != 0, outcome.position.size != 0)?;
+		if self.positions == 0 {
+			// Every position that owed the gains has closed: they are in the vault now.
+			self.convergence_reserve = fixed::add(self.convergence_reserve, self.unrealised_gain)?;
+			self.unrealised_gain = 0;
+		}
+		Ok(())
+	}
+
+	/// Books a fall in what the AMM owes (a convergence gain, a migration surplus): realised
+	/// once the market has no open position.
+	pub(crate) fn book_gain(&mut self, gain: u128) -> MathResult<()> {
+		if self.positions == 0 {
+			self.convergence_reserve = fixed::add(self.convergence_reserve, gain)?;
+		} else {
+			self.unrealised_gain = fixed::add(self.unrealised_gain, gain)?;
+		}
+		Ok(())
+	}
+
+	/// Books a stale position remapped from `old` to `new` (same side): the net size, the
+	/// `k` reference and the open interest move by the difference, and the position now
+	/// counts as current.
+	pub(crate) fn book_remap(&mut self, old: i128, new: i128) -> MathResult<()> {
+		let delta = fixed::sub_signed(new, old)?;
+		// Only stale positions are remapped, and they exist only while their migration is
+		// pending.
+		if let Some(migration) = self.migration.as_mut() {
+			if old < 0 {
+				migration.stale_short_size =
+					fixed::sub(migration.stale_short_size, old.unsigned_abs())?;
+			}
+			migration.remapped = fixed::add_signed(migration.remapped, delta)?;
+		}
+		self.net_size = fixed::add_signed(self.net_size, delta)?;
+		self.k_reference_net_size = fixed::add_signed(self.k_reference_net_size, delta)?;
+		self.open_interest = self.open_interest.resized(old, new)?;
+		self.current_positions =
+			self.current_positions.checked_add(1).ok_or(MathError::Overflow)?;
+		Ok(())
+	}
+
+	/// Splits a fee already in the vault: the convergence share joins the market's reserve,
+	/// the insurance and treasury shares accrue until the next funding settlement pays them.
+	pub(crate) fn accrue_fee(&mut self, fee: u128) -> MathResult<()> {
+		if fee == 0 {
+			return Ok(());
+		}
+		let (insurance_share, convergence_share) =
+			(self.params.insurance_share, self.params.convergence_share);
+		let split = fees::split_fee(fee, insurance_share, convergence_share)?;
+		self.convergence_reserve = fixed::add(self.convergence_reserve, split.convergence)?;
+		let accrued = &mut self.accrued_fees;
+		accrued.insurance = fixed::add(accrued.insurance, split.insurance)?;
+		accrued.treasury = fixed::add(accrued.treasury, split.treasury)?;
+		Ok(())
+	}
+
+	/// Counts a position opened (`!existed && exists`) or closed (`existed && !exists`),
+	/// at the market's current liquidity version.
+	fn count_position_change(&mut self, existed: bool, exists: bool) -> MathResult<()> {
+		let step = |count: u32, up: bool| {
+			if up { count.checked_add(1) } else { count.checked_sub(1) }.ok_or(MathError::Overflow)
+		};
+		if existed != exists {
+			self.positions = step(self.positions, exists)?;
+			self.current_positions = step(self.current_positions, exists)?;
+		}
+		Ok(())
+	}
 }

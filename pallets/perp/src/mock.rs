@@ -79,8 +79,9 @@ pub const COLLECTION: u32 = 7;
 thread_local! {
 	static INDEX: RefCell<BTreeMap<u32, IndexPrice>> = const { RefCell::new(BTreeMap::new()) };
 	static INSURANCE_INFLOWS: RefCell<Vec<(InsuranceInflow, u128)>> = const { RefCell::new(Vec::new()) };
-	static BAD_DEBT_CAP: RefCell<Option<u128>> = const { RefCell::new(None) };
-	static BAD_DEBT_CLAIMED: RefCell<u128> = const { RefCell::new(0) };
+	static OUTFLOW_CAP: RefCell<Option<u128>> = const { RefCell::new(None) };
+	static OUTFLOW_CLAIMED: RefCell<u128> = const { RefCell::new(0) };
+	static INSURANCE_FAILS: RefCell<bool> = const { RefCell::new(false) };
 	static AUTHOR: RefCell<Option<AccountId>> = const { RefCell::new(None) };
 }
 
@@ -108,7 +109,8 @@ pub fn clear_index(collection: u32) {
 }
 
 /// Insurance stand-in: a plain account that records what it was told it received and pays
-/// bad debt within a settable cap (unlimited unless set).
+/// within a settable cap on everything it pays out, as the runtime's per-market outflow cap
+/// (unlimited unless set); it can also be made to fail every payout.
 pub struct MockInsurance;
 impl InsuranceFund<AccountId> for MockInsurance {
 	fn account() -> AccountId {
@@ -117,17 +119,12 @@ impl InsuranceFund<AccountId> for MockInsurance {
 	fn on_received(_market: MarketId, inflow: InsuranceInflow, amount: u128) {
 		INSURANCE_INFLOWS.with(|inflows| inflows.borrow_mut().push((inflow, amount)));
 	}
-	fn capacity(_market: MarketId, outflow: InsuranceOutflow) -> u128 {
+	fn capacity(_market: MarketId, _outflow: InsuranceOutflow) -> u128 {
 		let available =
 			Balances::reducible_balance(&INSURANCE, Preservation::Preserve, Fortitude::Polite);
-		match outflow {
-			InsuranceOutflow::BadDebt => {
-				let claimed = BAD_DEBT_CLAIMED.with(|claimed| *claimed.borrow());
-				let cap = BAD_DEBT_CAP.with(|cap| *cap.borrow()).unwrap_or(u128::MAX);
-				available.min(cap.saturating_sub(claimed))
-			},
-			_ => available,
-		}
+		let claimed = OUTFLOW_CLAIMED.with(|claimed| *claimed.borrow());
+		let cap = OUTFLOW_CAP.with(|cap| *cap.borrow()).unwrap_or(u128::MAX);
+		available.min(cap.saturating_sub(claimed))
 	}
 	fn pay(
 		market: MarketId,
@@ -135,14 +132,15 @@ impl InsuranceFund<AccountId> for MockInsurance {
 		to: &AccountId,
 		amount: u128,
 	) -> Result<u128, DispatchError> {
+		if INSURANCE_FAILS.with(|fails| *fails.borrow()) {
+			return Err(DispatchError::Other("the insurance fund is unavailable"));
+		}
 		let paid = amount.min(Self::capacity(market, outflow));
 		if paid == 0 {
 			return Ok(0);
 		}
 		<Balances as Mutate<AccountId>>::transfer(&INSURANCE, to, paid, Preservation::Preserve)?;
-		if outflow == InsuranceOutflow::BadDebt {
-			BAD_DEBT_CLAIMED.with(|claimed| *claimed.borrow_mut() += paid);
-		}
+		OUTFLOW_CLAIMED.with(|claimed| *claimed.borrow_mut() += paid);
 		Ok(paid)
 	}
 }
@@ -162,9 +160,14 @@ pub fn insurance_fees_reported() -> u128 {
 	insurance_received(InsuranceInflow::Fee)
 }
 
-/// Caps the bad debt the fund pays in total.
-pub fn set_bad_debt_cap(cap: u128) {
-	BAD_DEBT_CAP.with(|stored| *stored.borrow_mut() = Some(cap));
+/// Caps what the fund pays out in total.
+pub fn set_outflow_cap(cap: u128) {
+	OUTFLOW_CAP.with(|stored| *stored.borrow_mut() = Some(cap));
+}
+
+/// Makes every payout of the fund fail (or work again).
+pub fn set_insurance_failing(failing: bool) {
+	INSURANCE_FAILS.with(|stored| *stored.borrow_mut() = failing);
 }
 
 /// Sets (or clears) the current block's author.
@@ -242,6 +245,7 @@ impl pallet_perp::Config for Test {
 	type LiquidationPriority = ConstU64<{ u64::MAX / 2 }>;
 	type MaxLiquidationsPerBlock = ConstU32<2>;
 	type LiquidationScanLimit = ConstU32<3>;
+	type MaxRemapsPerCall = ConstU32<8>;
 	type Treasury = TreasuryAccount;
 	type PalletId = PerpPalletId;
 	type MarketAdmin = EnsureRoot<AccountId>;
@@ -296,8 +300,9 @@ impl ExtBuilder {
 		ext.execute_with(|| {
 			INDEX.with(|index| index.borrow_mut().clear());
 			INSURANCE_INFLOWS.with(|inflows| inflows.borrow_mut().clear());
-			BAD_DEBT_CAP.with(|cap| *cap.borrow_mut() = None);
-			BAD_DEBT_CLAIMED.with(|claimed| *claimed.borrow_mut() = 0);
+			OUTFLOW_CAP.with(|cap| *cap.borrow_mut() = None);
+			OUTFLOW_CLAIMED.with(|claimed| *claimed.borrow_mut() = 0);
+			INSURANCE_FAILS.with(|fails| *fails.borrow_mut() = false);
 			AUTHOR.with(|author| *author.borrow_mut() = None);
 			System::set_block_number(1);
 			Timestamp::set_timestamp(START_MS);

@@ -3,7 +3,10 @@
 //! Each run first submits `settle_funding` for every market whose funding is due and
 //! `converge` for every market whose convergence is due (authorised general transactions,
 //! tagged by market and the state they act on, so copies from many validators collapse),
-//! then scans positions for liquidations.
+//! then scans positions: for liquidations, and for positions a liquidity migration left in
+//! the previous curve's units, which it submits in `remap_positions` batches (and the
+//! batch that settles a migration once none is left), so a migration completes within one
+//! sweep of the position set without any owner's help.
 //!
 //! Every block, a validator's offchain worker examines up to `LiquidationScanLimit`
 //! positions, resuming after the last one it examined (a cursor in persistent offchain
@@ -12,19 +15,23 @@
 //! scanning at once. Each liquidatable position becomes a `liquidate(account, market)`
 //! *authorised* general transaction, at most `MaxLiquidationsPerBlock` per run.
 //!
-//! Authorisation (`authorize_liquidation`) runs when the pool validates the transaction and
-//! again when a block includes it: it re-checks that the position is liquidatable, tags the
-//! transaction with `(account, market)` so copies from many validators collapse into one,
-//! gives it `LiquidationPriority`, and refuses it once the block holds
-//! `MaxLiquidationsPerBlock` authorised liquidations (it stays in the pool for the next).
-//! These transactions carry no signer and pay no fee, which is safe because only a
-//! liquidation that is due passes authorisation and its reward goes to the block author.
+//! Authorisation runs when the pool validates the transaction and again when a block
+//! includes it, and it is a dry run of the dispatch itself (in a storage transaction that
+//! is rolled back): a fee-less transaction is admitted only if it would succeed, so no block
+//! holds a failed one (a liquidation a fluctuation band, an earlier liquidation or a closed
+//! position would refuse stays out). A liquidation is tagged with `(account, market)` so
+//! copies from many validators collapse into one, gets `LiquidationPriority`, and is refused
+//! with `ExhaustsResources` once the block holds `MaxLiquidationsPerBlock` authorised
+//! liquidations (it stays in the pool for the next block, and signed transactions still get
+//! in). These transactions carry no signer and pay no fee, which is safe because only work
+//! that succeeds passes authorisation, and a liquidation's reward goes to the block author.
 
 use crate::{
+	liquidation::Liquidator,
 	pallet::{Call, Config, Error, LiquidationsInBlock, MarketOf, Markets, Pallet, Positions},
 	types::{MarketId, PositionInfo},
 };
-use alloc::vec::Vec;
+use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use codec::Encode;
 use polkadot_sdk::{
 	frame_support::{
@@ -32,8 +39,9 @@ use polkadot_sdk::{
 			InvalidTransaction, TransactionSource, TransactionValidityWithRefund, ValidTransaction,
 			Weight,
 		},
-		storage::StoragePrefixedMap,
+		storage::{with_transaction, StoragePrefixedMap, TransactionOutcome},
 		traits::Get,
+		BoundedVec,
 	},
 	frame_system::{self, offchain::SubmitTransaction, pallet_prelude::BlockNumberFor},
 	sp_io,
@@ -42,6 +50,7 @@ use polkadot_sdk::{
 		storage_lock::{BlockAndTime, StorageLock},
 		Duration,
 	},
+	sp_runtime::DispatchError,
 };
 
 /// Offchain storage key of the scan lock.
@@ -54,14 +63,19 @@ const LOCK_MILLIS: u64 = 5_000;
 const LIQUIDATION_LONGEVITY: u64 = 5;
 /// `InvalidTransaction::Custom` code: the position is not liquidatable (anymore).
 pub const NOT_LIQUIDATABLE: u8 = 1;
-/// `InvalidTransaction::Custom` code: the funding settlement or convergence is not due.
+/// `InvalidTransaction::Custom` code: the funding settlement or convergence is not due (or
+/// would fail).
 pub const NOT_DUE: u8 = 2;
+/// `InvalidTransaction::Custom` code: the remap batch would do nothing or fail.
+pub const NOTHING_TO_REMAP: u8 = 3;
 
 /// What one scan found.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct ScanResult<AccountId> {
 	/// Liquidatable positions, in scan order.
 	pub liquidatable: Vec<(AccountId, MarketId)>,
+	/// Positions stored before their market's last liquidity migration, by market.
+	pub stale: BTreeMap<MarketId, Vec<AccountId>>,
 	/// Positions examined.
 	pub scanned: u32,
 	/// The raw key the next scan resumes after.
@@ -88,11 +102,18 @@ impl<T: Config> Pallet<T> {
 	/// Submits `settle_funding` and `converge` for every market where they are due.
 	fn submit_market_maintenance() {
 		for (market_id, market) in Markets::<T>::iter() {
+			// A migration whose positions are all current only needs its settlement.
+			let settle_migration =
+				market.migration.is_some() && market.current_positions == market.positions;
 			let calls = [
 				Self::funding_due(&market)
 					.then_some(Call::<T>::settle_funding { market: market_id }),
-				Self::converge_allowed(&market)
+				Self::converge_allowed(market_id, &market)
 					.then_some(Call::<T>::converge { market: market_id }),
+				settle_migration.then_some(Call::<T>::remap_positions {
+					market: market_id,
+					accounts: BoundedVec::new(),
+				}),
 			];
 			for call in calls.into_iter().flatten() {
 				let transaction = T::create_authorized_transaction(call.into());
@@ -102,12 +123,22 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether `converge` of `market` would pass its checks now.
-	fn converge_allowed(market: &MarketOf<T>) -> bool {
+	fn converge_allowed(market_id: MarketId, market: &MarketOf<T>) -> bool {
 		Self::fresh_index(market)
-			.is_some_and(|index| Self::convergence_due(market, index).unwrap_or(false))
+			.is_some_and(|index| Self::convergence_due(market_id, market, index).unwrap_or(false))
 	}
 
-	/// Authorises an unsigned `settle_funding` while it is due; one per market and period.
+	/// Runs `dispatch` and rolls back whatever it wrote; `true` if it would succeed. The one
+	/// test behind every authorisation: what is admitted for free is exactly what works.
+	fn would_succeed<R, E>(dispatch: impl FnOnce() -> Result<R, E>) -> bool {
+		with_transaction(|| {
+			TransactionOutcome::Rollback(Ok::<bool, DispatchError>(dispatch().is_ok()))
+		})
+		.unwrap_or(false)
+	}
+
+	/// Authorises an unsigned `settle_funding` that would succeed now; one per market and
+	/// period.
 	pub(crate) fn authorize_settle_funding(
 		_source: TransactionSource,
 		market: &MarketId,
@@ -115,22 +146,45 @@ impl<T: Config> Pallet<T> {
 		let Ok(stored) = Self::market(*market) else {
 			return Err(InvalidTransaction::Custom(NOT_DUE).into());
 		};
-		if !Self::funding_due(&stored) || Self::funding_quote(*market, &stored).is_err() {
+		if !Self::would_succeed(|| Self::do_settle_funding(*market)) {
 			return Err(InvalidTransaction::Custom(NOT_DUE).into());
 		}
 		Self::maintenance_validity("PerpFunding", (market, stored.last_funding_time).encode())
 	}
 
-	/// Authorises an unsigned `converge` while it is due; one per market and divergence.
+	/// Authorises an unsigned `converge` that would succeed now; one per market and
+	/// divergence.
 	pub(crate) fn authorize_converge(
 		_source: TransactionSource,
 		market: &MarketId,
 	) -> TransactionValidityWithRefund {
-		let stored = Self::market(*market).ok().filter(|stored| Self::converge_allowed(stored));
-		let Some(stored) = stored else {
+		let Ok(stored) = Self::market(*market) else {
 			return Err(InvalidTransaction::Custom(NOT_DUE).into());
 		};
+		if !Self::would_succeed(|| Self::do_converge(*market, false)) {
+			return Err(InvalidTransaction::Custom(NOT_DUE).into());
+		}
 		Self::maintenance_validity("PerpConvergence", (market, stored.divergence_since).encode())
+	}
+
+	/// Authorises an unsigned `remap_positions` that would succeed now: every listed position
+	/// is stale (or, with none listed, the migration only awaits its settlement). Tagged by
+	/// the batch, so identical batches from several validators collapse.
+	pub(crate) fn authorize_remap(
+		_source: TransactionSource,
+		market: &MarketId,
+		accounts: &BoundedVec<T::AccountId, T::MaxRemapsPerCall>,
+	) -> TransactionValidityWithRefund {
+		let Ok(stored) = Self::market(*market) else {
+			return Err(InvalidTransaction::Custom(NOTHING_TO_REMAP).into());
+		};
+		if !Self::would_succeed(|| Self::do_remap_positions(*market, accounts)) {
+			return Err(InvalidTransaction::Custom(NOTHING_TO_REMAP).into());
+		}
+		Self::maintenance_validity(
+			"PerpRemap",
+			(market, stored.liquidity_version, accounts).encode(),
+		)
 	}
 
 	fn maintenance_validity(prefix: &'static str, tag: Vec<u8>) -> TransactionValidityWithRefund {
@@ -158,12 +212,24 @@ impl<T: Config> Pallet<T> {
 			.take(usize::try_from(T::MaxLiquidationsPerBlock::get()).unwrap_or(usize::MAX))
 			.filter(|(who, market)| Self::submit_liquidation(who.clone(), *market).is_ok())
 			.count();
+		let mut remapped = 0usize;
+		for (market, accounts) in scan.stale {
+			for batch in accounts.chunks(usize::try_from(T::MaxRemapsPerCall::get()).unwrap_or(1)) {
+				let Ok(accounts) = BoundedVec::try_from(batch.to_vec()) else { continue };
+				let call = Call::<T>::remap_positions { market, accounts };
+				let transaction = T::create_authorized_transaction(call.into());
+				if SubmitTransaction::<T, Call<T>>::submit_transaction(transaction).is_ok() {
+					remapped = remapped.saturating_add(batch.len());
+				}
+			}
+		}
 		log::debug!(
 			target: "runtime::perp",
-			"block {:?}: scanned {} positions, submitted {} liquidations",
+			"block {:?}: scanned {} positions, submitted {} liquidations, {} remaps",
 			block,
 			scan.scanned,
 			submitted,
+			remapped,
 		);
 	}
 
@@ -174,12 +240,21 @@ impl<T: Config> Pallet<T> {
 	/// positions are adjacent in the map, so the scan finds that market once per account and
 	/// assesses only it: the cost per position stays flat however many cross positions an
 	/// account holds (one valuation of the account, not one per position).
+	///
+	/// It also collects the positions stored before their market's last liquidity migration
+	/// (up to `MaxRemapsPerCall` per market and scan), for `remap_positions`.
 	pub fn scan_positions(start_after: Vec<u8>, limit: u32) -> ScanResult<T::AccountId> {
-		let mut result =
-			ScanResult { liquidatable: Vec::new(), scanned: 0, resume_after: start_after.clone() };
+		let mut result = ScanResult {
+			liquidatable: Vec::new(),
+			stale: BTreeMap::new(),
+			scanned: 0,
+			resume_after: start_after.clone(),
+		};
 		let mut positions = Positions::<T>::iter_from(start_after.clone());
 		let mut wrapped = false;
 		let mut largest: Option<(T::AccountId, Option<MarketId>)> = None;
+		let mut versions: BTreeMap<MarketId, Option<u32>> = BTreeMap::new();
+		let batch = usize::try_from(T::MaxRemapsPerCall::get()).unwrap_or(usize::MAX);
 		while result.scanned < limit {
 			let Some((who, market, info)) = positions.next() else {
 				if wrapped {
@@ -195,6 +270,15 @@ impl<T: Config> Pallet<T> {
 			}
 			result.scanned = result.scanned.saturating_add(1);
 			result.resume_after = key;
+			let version = *versions.entry(market).or_insert_with(|| {
+				Markets::<T>::get(market).map(|stored| stored.liquidity_version)
+			});
+			if version.is_some_and(|version| version != info.liquidity_version) {
+				let stale = result.stale.entry(market).or_default();
+				if stale.len() < batch {
+					stale.push(who.clone());
+				}
+			}
 			let candidate =
 				info.isolated || Self::largest_cached(&who, &mut largest) == Some(market);
 			if candidate && Self::candidate_below_maintenance(&who, market, info) {
@@ -211,9 +295,9 @@ impl<T: Config> Pallet<T> {
 		market_id: MarketId,
 		stored: PositionInfo,
 	) -> bool {
-		Self::tradable_market(market_id)
+		Self::market(market_id)
 			.and_then(|market| {
-				let info = Self::current_position(market_id, &market, stored)?;
+				let info = Self::current_position(&market, stored)?;
 				Self::below_maintenance(who, market_id, &info, &market)
 			})
 			.is_ok()
@@ -249,7 +333,8 @@ impl<T: Config> Pallet<T> {
 		if Self::liquidation_budget_spent() {
 			return Err(InvalidTransaction::ExhaustsResources.into());
 		}
-		if Self::liquidatable(account, *market).is_err() {
+		if !Self::would_succeed(|| Self::liquidate_call(account, *market, Liquidator::BlockAuthor))
+		{
 			return Err(InvalidTransaction::Custom(NOT_LIQUIDATABLE).into());
 		}
 		ValidTransaction::with_tag_prefix("PerpLiquidation")

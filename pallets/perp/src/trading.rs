@@ -1,19 +1,27 @@
 //! Trading: open/increase/reduce/reverse/close and margin moves, built on
 //! `perp_math::position` and `perp_math::margin`.
+//!
+//! Every trade call first settles its market's funding if a period is due; a settlement
+//! that fails is reported (`FundingSettlementFailed`) and does not stop the trade, so a
+//! broken settlement can never keep traders from closing. The quotes of `PerpApi` run these
+//! same entry points and roll them back.
+//!
+//! A paused market is reduce-only: trades that reduce or close a position (and
+//! liquidations) go on; anything that opens risk fails with `MarketPaused`.
 
 use crate::{
+	collateral::Valuation,
 	guards,
-	liquidity::count_position_change,
 	market::refresh_band,
-	pallet::{Config, Error, Event, MarketOf, Markets, Pallet, Positions, TraderStateOf, Traders},
+	pallet::{BlockChanges, Config, Error, Event, MarketOf, Markets, Pallet, Positions, Traders},
 	traits::{InsuranceFund, InsuranceInflow},
-	types::{MarketId, OpenInterest, PositionInfo},
+	types::{MarketId, PositionInfo, TraderState},
 };
 use perp_math::{
 	fees, fixed, funding, margin, position, Order, Position, PositionValue, Side, TradeOutcome,
 };
 use polkadot_sdk::{
-	frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get},
+	frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get, BoundedVec},
 	sp_runtime::DispatchError,
 };
 
@@ -47,12 +55,18 @@ pub(crate) struct TradeReceipt {
 	pub mark_after: u128,
 	/// The account's other cross positions the margin check valued (the weight's component).
 	pub valued_positions: u32,
+	/// Whether the call settled its market's due funding first (the weight's other part).
+	pub settled_funding: bool,
 }
+
+/// The markets an account changed in the current block (the sandwich guard).
+pub(crate) type ChangesOf<T> = BoundedVec<MarketId, <T as Config>::MaxPositionsPerAccount>;
 
 /// Everything `settle_trade` needs about a trade computed by perp-math.
 struct PendingTrade<T: Config> {
 	market_id: MarketId,
-	trader: TraderStateOf<T>,
+	trader: TraderState,
+	changes: ChangesOf<T>,
 	market: MarketOf<T>,
 	before: PositionInfo,
 	outcome: TradeOutcome,
@@ -61,6 +75,36 @@ struct PendingTrade<T: Config> {
 }
 
 impl<T: Config> Pallet<T> {
+	/// `open_position` as the call runs it: the market's due funding settlement, then the
+	/// trade.
+	pub(crate) fn open_position_call(
+		who: &T::AccountId,
+		market_id: MarketId,
+		side: Side,
+		margin_amount: u128,
+		leverage: u128,
+		isolated: bool,
+		limit: u128,
+	) -> Result<TradeReceipt, DispatchError> {
+		let settled = Self::try_settle_funding(market_id)?;
+		let receipt =
+			Self::do_open_position(who, market_id, side, margin_amount, leverage, isolated, limit)?;
+		Ok(TradeReceipt { settled_funding: settled, ..receipt })
+	}
+
+	/// `reduce_position` (`Some(base)`) or `close_position` (`None`) as the calls run them:
+	/// the market's due funding settlement, then the trade.
+	pub(crate) fn reduce_position_call(
+		who: &T::AccountId,
+		market_id: MarketId,
+		base: Option<u128>,
+		limit: u128,
+	) -> Result<TradeReceipt, DispatchError> {
+		let settled = Self::try_settle_funding(market_id)?;
+		let receipt = Self::do_reduce_position(who, market_id, base, limit)?;
+		Ok(TradeReceipt { settled_funding: settled, ..receipt })
+	}
+
 	pub(crate) fn do_open_position(
 		who: &T::AccountId,
 		market_id: MarketId,
@@ -71,10 +115,11 @@ impl<T: Config> Pallet<T> {
 		limit: u128,
 	) -> Result<TradeReceipt, DispatchError> {
 		ensure!(margin_amount > 0, Error::<T>::ZeroAmount);
-		let mut market = Self::tradable_market(market_id)?;
+		let mut market = Self::market(market_id)?;
 		guards::ensure_leverage::<T>(&market.params, leverage)?;
 		let trader = Traders::<T>::get(who);
-		Self::ensure_first_change_in_block(&trader, market_id, &market.params)?;
+		let changes = BlockChanges::<T>::get(who);
+		guards::ensure_first_change_in_block::<T>(&changes, market_id, &market.params)?;
 		let before = Self::position_for_order(who, &trader, market_id, &mut market, isolated)?;
 		refresh_band::<T>(&mut market)?;
 		let index = Self::fresh_index(&market);
@@ -84,6 +129,7 @@ impl<T: Config> Pallet<T> {
 			.map_err(Error::<T>::from)?;
 		let opens_risk = outcome.required_margin > 0;
 		if opens_risk {
+			ensure!(!market.paused, Error::<T>::MarketPaused);
 			guards::ensure_index_for_opening::<T>(index)?;
 		}
 		guards::ensure_order_limit::<T>(side, outcome.exchanged_size, limit)?;
@@ -96,7 +142,7 @@ impl<T: Config> Pallet<T> {
 		};
 		Self::settle_trade(
 			who,
-			PendingTrade { market_id, trader, market, before, outcome, index, opening },
+			PendingTrade { market_id, trader, changes, market, before, outcome, index, opening },
 		)
 	}
 
@@ -107,14 +153,15 @@ impl<T: Config> Pallet<T> {
 		base: Option<u128>,
 		limit: u128,
 	) -> Result<TradeReceipt, DispatchError> {
-		let mut market = Self::tradable_market(market_id)?;
+		let mut market = Self::market(market_id)?;
 		let stored = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
-		let before = Self::catch_up_position(market_id, &mut market, stored)?;
+		let before = Self::catch_up_position(&mut market, stored)?;
 		if let Some(base) = base {
 			ensure!(base > 0, Error::<T>::ZeroAmount);
 		}
 		let trader = Traders::<T>::get(who);
-		Self::ensure_first_change_in_block(&trader, market_id, &market.params)?;
+		let changes = BlockChanges::<T>::get(who);
+		guards::ensure_first_change_in_block::<T>(&changes, market_id, &market.params)?;
 		refresh_band::<T>(&mut market)?;
 		let index = Self::fresh_index(&market);
 		let premium = market.cumulative_premium;
@@ -128,7 +175,16 @@ impl<T: Config> Pallet<T> {
 		guards::ensure_min_trade::<T>(&market.params, outcome.exchanged_notional, full_close)?;
 		Self::settle_trade(
 			who,
-			PendingTrade { market_id, trader, market, before, outcome, index, opening: None },
+			PendingTrade {
+				market_id,
+				trader,
+				changes,
+				market,
+				before,
+				outcome,
+				index,
+				opening: None,
+			},
 		)
 	}
 
@@ -170,7 +226,10 @@ impl<T: Config> Pallet<T> {
 			let value =
 				margin::value_position(&info.position, market.reserves, &market.cumulative_premium)
 					.map_err(Error::<T>::from)?;
-			ensure_isolated_margin::<T>(info.position.margin, &value, &market)?;
+			let equity =
+				margin::equity(info.position.margin, value.unrealized_pnl, value.pending_funding)
+					.map_err(Error::<T>::from)?;
+			ensure_initial_margin::<T>(equity, value.notional, market.params.initial_margin_ratio)?;
 		} else {
 			Self::ensure_cross_margin(who, None)?;
 		}
@@ -191,24 +250,18 @@ impl<T: Config> Pallet<T> {
 	) -> Result<(MarketOf<T>, PositionInfo), Error<T>> {
 		let mut market = Self::market(market_id)?;
 		let stored = Positions::<T>::get(who, market_id).ok_or(Error::<T>::NoPosition)?;
-		let info = Self::catch_up_position(market_id, &mut market, stored)?;
+		let info = Self::catch_up_position(&mut market, stored)?;
 		if info.liquidity_version != stored.liquidity_version {
 			Markets::<T>::insert(market_id, &market);
 		}
 		Ok((market, info))
 	}
 
-	pub(crate) fn tradable_market(market_id: MarketId) -> Result<MarketOf<T>, Error<T>> {
-		let market = Self::market(market_id)?;
-		ensure!(!market.paused, Error::<T>::MarketPaused);
-		Ok(market)
-	}
-
 	/// The existing position (same margin mode required) or an empty one, if the account
 	/// may open another.
 	fn position_for_order(
 		who: &T::AccountId,
-		trader: &TraderStateOf<T>,
+		trader: &TraderState,
 		market_id: MarketId,
 		market: &mut MarketOf<T>,
 		isolated: bool,
@@ -216,7 +269,7 @@ impl<T: Config> Pallet<T> {
 		match Positions::<T>::get(who, market_id) {
 			Some(info) => {
 				ensure!(info.isolated == isolated, Error::<T>::MarginModeMismatch);
-				Self::catch_up_position(market_id, market, info)
+				Self::catch_up_position(market, info)
 			},
 			None => {
 				ensure!(
@@ -238,31 +291,47 @@ impl<T: Config> Pallet<T> {
 		who: &T::AccountId,
 		trade: PendingTrade<T>,
 	) -> Result<TradeReceipt, DispatchError> {
-		let PendingTrade { market_id, mut trader, mut market, before, outcome, index, opening } =
-			trade;
+		let PendingTrade {
+			market_id,
+			mut trader,
+			mut changes,
+			mut market,
+			before,
+			outcome,
+			index,
+			opening,
+		} = trade;
 		let mark_before = market.reserves.mark_price().map_err(Error::<T>::from)?;
 		let mark_after = outcome.reserves.mark_price().map_err(Error::<T>::from)?;
 		guards::ensure_within_band::<T>(&mut market, mark_before, mark_after, opening.is_some())?;
 		guards::ensure_divergence_allowed::<T>(&market.params, index, mark_before, mark_after)?;
 		let fee = trade_fee::<T>(&market, &outcome, index, mark_before, mark_after)?;
-		market.open_interest =
-			updated_open_interest::<T>(market.open_interest, &before.position, &outcome.position)?;
+		market.book_position_change(&before.position, &outcome).map_err(Error::<T>::from)?;
+		if outcome.exchanged_size > 0 && outcome.position.size > 0 {
+			// Longs took base out of the curve: the shorts must still be able to buy theirs.
+			guards::ensure_shorts_can_exit::<T>(&market)?;
+		}
 		if opening.is_some() {
 			Self::ensure_opening_allowed(who, &market, &outcome, fee)?;
 		}
 
 		let mut after = PositionInfo { position: outcome.position, ..before };
-		Self::move_trade_funds(who, before.isolated, &outcome, &mut after.position, fee)?;
-		accrue_fee::<T>(&mut market, fee)?;
-		market.reserves = outcome.reserves;
-		market.net_size =
-			fixed::add_signed(market.net_size, outcome.exchanged_size).map_err(Error::<T>::from)?;
-		let existed = before.position.size != 0;
-		count_position_change::<T>(&mut market, existed, after.position.size != 0)?;
+		let closes_last_cross =
+			!before.isolated && after.position.size == 0 && trader.cross_positions <= 1;
+		let debt = if closes_last_cross { trader.debt } else { 0 };
+		Self::move_trade_funds(who, before.isolated, &outcome, &mut after.position, fee, debt)?;
+		if closes_last_cross {
+			trader.debt = 0;
+		}
+		market.accrue_fee(fee).map_err(Error::<T>::from)?;
 		Markets::<T>::insert(market_id, &market);
+		let existed = before.position.size != 0;
 		Self::store_position(who, &mut trader, market_id, existed, &after)?;
-		Self::note_position_change(&mut trader, market_id, &market.params)?;
-		Self::store_trader(who, trader);
+		Self::store_trader(who, &trader);
+		if market.params.sandwich_guard {
+			changes.try_push(market_id).map_err(|_| Error::<T>::TooManyChangesInBlock)?;
+			BlockChanges::<T>::insert(who, changes);
+		}
 
 		let valued_positions = match opening {
 			Some(check) => Self::ensure_opening_margin(who, market_id, &market, &after, check)?,
@@ -292,6 +361,7 @@ impl<T: Config> Pallet<T> {
 			mark_before,
 			mark_after,
 			valued_positions,
+			settled_funding: false,
 		})
 	}
 
@@ -303,10 +373,8 @@ impl<T: Config> Pallet<T> {
 		outcome: &TradeOutcome,
 		fee: u128,
 	) -> Result<(), Error<T>> {
-		let side_notional = match outcome.position.side() {
-			Some(Side::Short) => market.open_interest.short_notional,
-			_ => market.open_interest.long_notional,
-		};
+		let side = outcome.position.side().unwrap_or(Side::Long);
+		let side_notional = market.open_interest.notional(side);
 		guards::ensure_caps::<T>(&market.params, outcome.position.open_notional, side_notional)?;
 		let needed = fixed::add(outcome.required_margin, fee).map_err(Error::<T>::from)?;
 		// A reversal's released margin arrives in the hold before the new margin leaves.
@@ -325,39 +393,44 @@ impl<T: Config> Pallet<T> {
 		after: &PositionInfo,
 		check: OpeningCheck,
 	) -> Result<u32, Error<T>> {
+		let ratio = market.params.initial_margin_ratio;
 		if after.isolated {
-			ensure_isolated_margin::<T>(after.position.margin, &check.value, market)?;
+			let value = check.value;
+			let equity =
+				margin::equity(after.position.margin, value.unrealized_pnl, value.pending_funding)?;
+			ensure_initial_margin::<T>(equity, value.notional, ratio)?;
 		}
-		let traded = (!after.isolated).then_some((
-			market_id,
-			after.position.margin,
-			check.value,
-			market.params.initial_margin_ratio,
-		));
+		let traded =
+			(!after.isolated).then_some((market_id, after.position.margin, check.value, ratio));
 		Self::ensure_cross_margin(who, traded)
 	}
 
 	/// A trade's money in one movement between the trader's hold and the vault: the margin
-	/// the trade releases comes back, then the bad debt of a cross position, the margin it
-	/// commits and its fee leave (the fee's shortfall, when the hold cannot pay it all, comes
-	/// out of the position's margin, which stays in the vault). One transfer instead of up to
-	/// five keeps a trade's storage writes down.
+	/// the trade releases comes back, then the loss of a cross position beyond its margin
+	/// (and, when the trade closes the account's last cross position, the account's debt),
+	/// the margin it commits and its fee leave (the fee's shortfall, when the hold cannot
+	/// pay it all, comes out of the position's margin, which stays in the vault). One
+	/// transfer instead of up to five keeps a trade's storage writes down. A voluntary trade
+	/// never leaves a loss unpaid: beyond the hold it fails with `PositionUnderwater`
+	/// (liquidation draws on the other cross margins and books debt).
 	fn move_trade_funds(
 		who: &T::AccountId,
 		isolated: bool,
 		outcome: &TradeOutcome,
 		position: &mut Position,
 		fee: u128,
+		debt: u128,
 	) -> Result<(), Error<T>> {
 		let held = Self::held_collateral(who);
 		if outcome.bad_debt > 0 {
 			ensure!(!isolated, Error::<T>::PositionUnderwater);
 		}
+		let owed = fixed::add(outcome.bad_debt, debt).map_err(Error::<T>::from)?;
 		let after_margin = held
-			.checked_sub(outcome.bad_debt)
-			.ok_or(Error::<T>::PositionUnderwater)?
 			.checked_add(outcome.released_margin)
 			.ok_or(Error::<T>::Overflow)?
+			.checked_sub(owed)
+			.ok_or(Error::<T>::PositionUnderwater)?
 			.checked_sub(outcome.required_margin)
 			.ok_or(Error::<T>::InsufficientCollateral)?;
 		let fee_from_hold = fee.min(after_margin);
@@ -395,7 +468,7 @@ impl<T: Config> Pallet<T> {
 	/// stores.
 	pub(crate) fn store_position(
 		who: &T::AccountId,
-		trader: &mut TraderStateOf<T>,
+		trader: &mut TraderState,
 		market_id: MarketId,
 		existed: bool,
 		info: &PositionInfo,
@@ -406,17 +479,21 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Positions::<T>::remove(who, market_id);
 		}
-		trader.positions = match (existed, exists) {
-			(false, true) => trader.positions.checked_add(1).ok_or(Error::<T>::Overflow)?,
-			(true, false) => trader.positions.checked_sub(1).ok_or(Error::<T>::Underflow)?,
-			_ => trader.positions,
+		let step = |count: u32| match (existed, exists) {
+			(false, true) => count.checked_add(1).ok_or(Error::<T>::Overflow),
+			(true, false) => count.checked_sub(1).ok_or(Error::<T>::Underflow),
+			_ => Ok(count),
 		};
+		trader.positions = step(trader.positions)?;
+		if !info.isolated {
+			trader.cross_positions = step(trader.cross_positions)?;
+		}
 		Ok(())
 	}
 
 	/// Stores `trader`, or drops the record once it holds nothing.
-	pub(crate) fn store_trader(who: &T::AccountId, trader: TraderStateOf<T>) {
-		if trader.positions == 0 && trader.changed_markets.is_empty() {
+	pub(crate) fn store_trader(who: &T::AccountId, trader: &TraderState) {
+		if trader.is_empty() {
 			Traders::<T>::remove(who);
 		} else {
 			Traders::<T>::insert(who, trader);
@@ -424,13 +501,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The account's cross positions (with `traded` replacing the stored position of its
-	/// market, valued at cost) must be at MR ≥ the initial margin ratio. Returns how many
-	/// stored positions were valued.
+	/// market, valued at cost) must be at MR ≥ the initial margin ratio, debt included.
+	/// Returns how many stored positions were valued.
 	fn ensure_cross_margin(
 		who: &T::AccountId,
 		traded: Option<(MarketId, u128, PositionValue, u128)>,
 	) -> Result<u32, Error<T>> {
-		let mut account = Self::cross_account(who, traded.map(|(market, ..)| market))?;
+		let mut account =
+			Self::cross_account(who, traded.map(|(market, ..)| market), Valuation::Curve)?;
 		let valued = u32::try_from(account.values.len()).map_err(|_| Error::<T>::Overflow)?;
 		if let Some((_, position_margin, value, ratio)) = traded {
 			account.collateral =
@@ -441,8 +519,11 @@ impl<T: Config> Pallet<T> {
 		if account.values.is_empty() {
 			return Ok(valued);
 		}
-		let total = margin::total_value(&account.values).map_err(Error::<T>::from)?;
-		ensure_initial_margin::<T>(account.collateral, &total, account.initial_margin_ratio)?;
+		ensure_initial_margin::<T>(
+			account.equity()?,
+			account.total()?.notional,
+			account.initial_margin_ratio,
+		)?;
 		Ok(valued)
 	}
 }
@@ -479,23 +560,6 @@ fn opening_check<T: Config>(
 
 /// The dynamic fee for the post-trade divergence from a fresh index; the base fee without
 /// one (a stale index must not drive fees).
-/// Splits a fee already in the vault: the convergence share joins the market's reserve, the
-/// insurance and treasury shares accrue until the next funding settlement pays them out.
-pub(crate) fn accrue_fee<T: Config>(market: &mut MarketOf<T>, fee: u128) -> Result<(), Error<T>> {
-	if fee == 0 {
-		return Ok(());
-	}
-	let split =
-		fees::split_fee(fee, market.params.insurance_share, market.params.convergence_share)
-			.map_err(Error::<T>::from)?;
-	market.convergence_reserve =
-		fixed::add(market.convergence_reserve, split.convergence).map_err(Error::<T>::from)?;
-	let accrued = &mut market.accrued_fees;
-	accrued.insurance = fixed::add(accrued.insurance, split.insurance).map_err(Error::<T>::from)?;
-	accrued.treasury = fixed::add(accrued.treasury, split.treasury).map_err(Error::<T>::from)?;
-	Ok(())
-}
-
 fn trade_fee<T: Config>(
 	market: &MarketOf<T>,
 	outcome: &TradeOutcome,
@@ -512,27 +576,14 @@ fn trade_fee<T: Config>(
 	Ok(fees::fee_amount(outcome.exchanged_notional, ratio)?)
 }
 
-fn ensure_isolated_margin<T: Config>(
-	position_margin: u128,
-	value: &PositionValue,
-	market: &MarketOf<T>,
-) -> Result<(), Error<T>> {
-	ensure_initial_margin::<T>(position_margin, value, market.params.initial_margin_ratio)
-}
-
-/// `(margin + uPnL − funding) / notional ≥ ratio` for `value` backed by `margin`: the one
-/// initial-margin test behind both the isolated and the cross checks.
+/// `equity / notional ≥ ratio`: the one initial-margin test behind both the isolated and the
+/// cross checks.
 fn ensure_initial_margin<T: Config>(
-	margin_amount: u128,
-	value: &PositionValue,
+	equity: i128,
+	notional: u128,
 	ratio: u128,
 ) -> Result<(), Error<T>> {
-	let equity = margin::equity(margin_amount, value.unrealized_pnl, value.pending_funding)
-		.map_err(Error::<T>::from)?;
-	ensure!(
-		margin::meets_margin_ratio(equity, value.notional, ratio),
-		Error::<T>::InsufficientMargin
-	);
+	ensure!(margin::meets_margin_ratio(equity, notional, ratio), Error::<T>::InsufficientMargin);
 	Ok(())
 }
 
@@ -554,43 +605,4 @@ fn settle_funding_into_margin<T: Config>(
 		last_cumulative_premium: market.cumulative_premium.for_side(side),
 		..*position
 	})
-}
-
-/// Open interest with `before` taken out and `after` put in.
-pub(crate) fn updated_open_interest<T: Config>(
-	open_interest: OpenInterest,
-	before: &Position,
-	after: &Position,
-) -> Result<OpenInterest, Error<T>> {
-	let without = side_entry(open_interest, before, false).map_err(Error::<T>::from)?;
-	side_entry(without, after, true).map_err(Error::<T>::from)
-}
-
-fn side_entry(
-	mut open_interest: OpenInterest,
-	position: &Position,
-	add: bool,
-) -> perp_math::MathResult<OpenInterest> {
-	let apply = |total: u128, amount: u128| {
-		if add {
-			fixed::add(total, amount)
-		} else {
-			fixed::sub(total, amount)
-		}
-	};
-	let size = position.size.unsigned_abs();
-	match position.side() {
-		Some(Side::Long) => {
-			open_interest.long_size = apply(open_interest.long_size, size)?;
-			open_interest.long_notional =
-				apply(open_interest.long_notional, position.open_notional)?;
-		},
-		Some(Side::Short) => {
-			open_interest.short_size = apply(open_interest.short_size, size)?;
-			open_interest.short_notional =
-				apply(open_interest.short_notional, position.open_notional)?;
-		},
-		None => {},
-	}
-	Ok(open_interest)
 }

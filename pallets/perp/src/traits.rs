@@ -31,23 +31,24 @@ pub enum InsuranceInflow {
 	LiquidationPenalty,
 	/// What is left of an isolated position's margin after a full liquidation.
 	ResidualMargin,
-	/// A convergence event reduced what the AMM owes.
-	ConvergenceGain,
 	/// Funding the insurance fund received as the counterparty of an empty side.
 	FundingIncome,
+	/// What a liquidity migration's provision turned out not to need, back to the fund.
+	MigrationRefund,
 }
 
 /// Why the insurance fund pays out to a market.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum InsuranceOutflow {
-	/// Loss beyond a liquidated position's backing (capped per market per period).
+	/// A bankrupt account's loss beyond everything that backed it.
 	BadDebt,
-	/// The liquidator's half of a penalty the margin could not pay.
-	LiquidatorReward,
 	/// Funding paid as the counterparty of an empty side.
 	FundingSubsidy,
 	/// A convergence event increased what the AMM owes beyond the market's reserve.
 	ConvergenceCost,
+	/// A provision for what a liquidity migration may add to what the AMM owes, beyond the
+	/// market's reserve.
+	MigrationCost,
 }
 
 /// The insurance fund as the perp pallet sees it (the runtime wires pallet-insurance).
@@ -56,8 +57,9 @@ pub trait InsuranceFund<AccountId> {
 	fn account() -> AccountId;
 	/// Called after `amount` was paid into [`Self::account`] for `inflow`.
 	fn on_received(market: MarketId, inflow: InsuranceInflow, amount: u128);
-	/// What the fund would pay for `outflow` now (its balance, within the market's bad-debt
-	/// cap for [`InsuranceOutflow::BadDebt`]).
+	/// What the fund would pay `market` for `outflow` now: its balance, within what the
+	/// market may still draw this period (one cap for every outflow, so a thin market cannot
+	/// drain the fund all markets share).
 	fn capacity(market: MarketId, outflow: InsuranceOutflow) -> u128;
 	/// Pays up to `amount` to `to` for `outflow`, within [`Self::capacity`]; returns what
 	/// it paid.

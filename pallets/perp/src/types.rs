@@ -1,13 +1,10 @@
 //! Stored types: market parameters (DESIGN §15 names), market state and positions.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+pub use perp_math::OpenInterest;
 use perp_math::{
 	CumulativePremium, DynamicKParams, FeeSchedule, FundingMode, FundingParams, LiquidationParams,
 	LiquiditySnapshot, Position, Reserves, TwapAccumulator,
-};
-use polkadot_sdk::frame_support::{
-	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound,
-	PartialEqNoBound,
 };
 use scale_info::TypeInfo;
 
@@ -74,8 +71,9 @@ pub struct MarketParams {
 	pub max_oracle_age: u64,
 	/// Mark/index divergence above which gap-widening trades fail; 0 disables.
 	pub max_mark_index_divergence: u128,
-	/// Divergence above which the index-based MR is also considered for liquidation.
-	pub oracle_mr_divergence: u128,
+	/// Seconds of mark TWAP behind the fair price liquidation is decided on (with the index:
+	/// the worse of the two for the position); 0 = the previous block's closing mark.
+	pub liquidation_twap_window: u64,
 	/// Funding period, seconds.
 	pub funding_period: u64,
 	/// TWAP window, seconds.
@@ -133,7 +131,7 @@ impl Default for MarketParams {
 			fluctuation_limit: milli(20),
 			max_oracle_age: 600,
 			max_mark_index_divergence: milli(100),
-			oracle_mr_divergence: milli(100),
+			liquidation_twap_window: 300,
 			funding_period: 3600,
 			twap_window: 3600,
 			// 0.000125 = 125 · 10^12.
@@ -220,19 +218,6 @@ impl AccruedFees {
 	}
 }
 
-/// Open interest of a market: sizes and open (entry) notionals per side.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
-pub struct OpenInterest {
-	/// Σ sizes of long positions.
-	pub long_size: u128,
-	/// Σ |sizes| of short positions.
-	pub short_size: u128,
-	/// Σ open notional of long positions (what the OI cap bounds).
-	pub long_notional: u128,
-	/// Σ open notional of short positions.
-	pub short_notional: u128,
-}
-
 /// The per-block fluctuation band state, refreshed lazily by the block's first trade.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
 pub struct PriceBand<BlockNumber> {
@@ -272,19 +257,26 @@ pub struct Market<CollectionKey, BlockNumber> {
 	pub index_twap: TwapAccumulator,
 	/// Fees set aside for convergence costs; held by the vault.
 	pub convergence_reserve: u128,
+	/// Falls in what the AMM owes (convergence gains, migration surpluses) not realised yet:
+	/// the traders pay them as they close, and some may be bankrupt, so they join the
+	/// convergence reserve only once the market has no open position (see `liquidity`).
+	pub unrealised_gain: u128,
 	/// Fee shares collected into the vault and not yet paid to their recipients.
 	pub accrued_fees: AccruedFees,
 	/// Since when the mark has diverged beyond `convergence_threshold` (seconds).
 	pub divergence_since: Option<u64>,
 	/// Number of liquidity migrations so far (position remaps are versioned by it).
 	pub liquidity_version: u32,
+	/// The last migration while positions stored before it are being remapped (`None` once
+	/// every position is current).
+	pub migration: Option<PendingMigration>,
 	/// The curve's depth relative to launch: the product of every liquidity multiplier
 	/// (18-decimal, 1 at launch); `k_min`/`k_max` bound it.
 	pub depth: u128,
 	/// Open positions in the market.
 	pub positions: u32,
 	/// Of those, the ones stored at the current liquidity version (remapped since the last
-	/// migration): thinning the curve waits until it is all of them.
+	/// migration): the next migration and convergence wait until it is all of them.
 	pub current_positions: u32,
 	/// The fluctuation band of the current block.
 	pub band: PriceBand<BlockNumber>,
@@ -294,31 +286,29 @@ pub struct Market<CollectionKey, BlockNumber> {
 	pub params: MarketParams,
 }
 
-/// What a trade needs to know about its account besides the position: how many positions it
-/// holds (bounding the cross valuation) and, for the sandwich guard, which markets it changed
-/// in the current block. One record, read and written once per trade.
-#[derive(
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
-	DefaultNoBound,
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
-)]
-#[scale_info(skip_type_params(MaxMarkets))]
-pub struct TraderState<
-	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug + Default,
-	MaxMarkets: Get<u32>,
-> {
-	/// Open positions.
+/// An account's trading record: how many positions it holds (bounding the cross
+/// valuation) and the loss its cross account owes the vault beyond every margin and its held
+/// collateral (covered by its remaining cross positions' unrealised profit). Absent when all
+/// three are zero.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct TraderState {
+	/// Open positions, cross and isolated.
 	pub positions: u32,
-	/// The block `changed_markets` belongs to.
-	pub changes_block: BlockNumber,
-	/// Markets whose position changed in `changes_block` (markets with the sandwich guard on).
-	pub changed_markets: BoundedVec<MarketId, MaxMarkets>,
+	/// Of those, the cross positions.
+	pub cross_positions: u32,
+	/// Realised cross loss not yet paid: a liquidation closed a cross position for more than
+	/// its margin, the held collateral and the other cross margins could pay, while other
+	/// cross positions were still open. It counts against the account's cross equity, is
+	/// repaid from the held collateral when the last cross position closes, and only what
+	/// is still missing then is bad debt.
+	pub debt: u128,
+}
+
+impl TraderState {
+	/// Whether the record holds nothing worth storing.
+	pub fn is_empty(&self) -> bool {
+		*self == Self::default()
+	}
 }
 
 /// A position with its margin mode.
@@ -344,13 +334,40 @@ pub struct PriceSample {
 	pub index_cumulative: u128,
 }
 
-/// One liquidity migration: the curve just before and after, and each side's cumulative
-/// premium at that moment (the funding a position owed up to the migration is carried over
-/// to its remapped size).
+/// A liquidity migration whose positions are being remapped: the curve just before and
+/// after, each side's cumulative premium at that moment (the funding a position owed up to
+/// the migration is carried over to its remapped size), and what is needed to settle its
+/// cost exactly once every position is current.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
-pub struct LiquidityMigration {
+pub struct PendingMigration {
 	/// Reserves before and after.
 	pub snapshot: LiquiditySnapshot,
 	/// Cumulative premiums when the migration happened.
 	pub cumulative_premium: CumulativePremium,
+	/// The net size at the migration (every position then was current).
+	pub net_size: i128,
+	/// Σ (s' − s) of the positions remapped so far.
+	pub remapped: i128,
+	/// Σ |size| of the short positions not yet remapped, in the old curve's units (bounds
+	/// the shorts' buy-back in the new units, see `ensure_shorts_can_exit`).
+	pub stale_short_size: u128,
+	/// What was set aside for the migration's cost: from the convergence reserve and from
+	/// the insurance fund. What the cost turns out not to need goes back to them.
+	pub provision: CostFunding,
+}
+
+/// Where money for a cost of the curve (convergence, migration) came from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct CostFunding {
+	/// Released from the market's convergence reserve (already in the vault).
+	pub from_reserve: u128,
+	/// Paid into the vault by the insurance fund.
+	pub from_insurance: u128,
+}
+
+impl CostFunding {
+	/// Both parts together.
+	pub fn total(&self) -> u128 {
+		self.from_reserve.saturating_add(self.from_insurance)
+	}
 }

@@ -61,6 +61,9 @@ pub trait WeightInfo {
 	fn authorize_converge() -> Weight;
 	fn adjust_liquidity() -> Weight;
 	fn record_prices(m: u32, ) -> Weight;
+	fn remap_positions(n: u32, ) -> Weight;
+	fn authorize_remap_positions(n: u32, ) -> Weight;
+	fn clear_block_changes(c: u32, ) -> Weight;
 }
 
 /// Weights measured on the benchmark machine, with the runtime's database weights.
@@ -445,6 +448,25 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 5049).saturating_mul(m.into()))
 	}
+	fn remap_positions(n: u32, ) -> Weight {
+		Weight::from_parts(90_000_000, 6196)
+			.saturating_add(Weight::from_parts(40_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+	}
+	fn authorize_remap_positions(n: u32, ) -> Weight {
+		Weight::from_parts(90_000_000, 6196)
+			.saturating_add(Weight::from_parts(40_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+	}
+	fn clear_block_changes(c: u32, ) -> Weight {
+		Weight::from_parts(2_000_000, 0)
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
+	}
 }
 
 /// The same measured weights with ParityDb's database weights, for test runtimes.
@@ -551,5 +573,24 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 5049).saturating_mul(m.into()))
+	}
+	fn remap_positions(n: u32, ) -> Weight {
+		Weight::from_parts(90_000_000, 6196)
+			.saturating_add(Weight::from_parts(40_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+	}
+	fn authorize_remap_positions(n: u32, ) -> Weight {
+		Weight::from_parts(90_000_000, 6196)
+			.saturating_add(Weight::from_parts(40_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+	}
+	fn clear_block_changes(c: u32, ) -> Weight {
+		Weight::from_parts(2_000_000, 0)
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(c.into())))
 	}
 }

@@ -24,8 +24,9 @@ use crate::{
 	curve::{self, Reserves},
 	error::{MathError, MathResult},
 	fixed::{self, Rounding},
+	interest::SideMoments,
 };
-use primitive_types::U256;
+use primitive_types::{U256, U512};
 
 /// The AMM's signed obligation to the net position `net_size`: `+exit` for a net long,
 /// `−exit` for a net short (exit values with their usual rounding).
@@ -153,4 +154,122 @@ pub fn remap_size(snapshot: &LiquiditySnapshot, size: i128) -> MathResult<i128> 
 /// [`remap_size`] through several migrations, oldest first.
 pub fn remap_through(snapshots: &[LiquiditySnapshot], size: i128) -> MathResult<i128> {
 	snapshots.iter().try_fold(size, |size, snapshot| remap_size(snapshot, size))
+}
+
+/// An upper bound on how much remapping every position through `snapshot` moves the net
+/// position (`Σ s'ᵢ − Σ sᵢ`, signed), from each side's Σ |s| and Σ s² at the migration.
+///
+/// With `(x, y)` the curve before, `(x', y')` after, `a = y·x'`, `b = y'·x` (`0 ≤ a − b < x`
+/// from the rounding of `y'`): a long of size `s` has exit value at most `y·s / (x + s)` and
+/// remaps to at most `s·a / (b − (y − y')·s)`; a short's buy-back costs at least
+/// `y·s / (x − s)` and remaps to at least `s·a / (b + (y − y')·s)`. Per position the change
+/// is therefore second order in its size, and summed over a side:
+/// - thinning (`y' < y`, `e = y − y'`): longs grow by at most `(x·L + e·Q_L) / (b − e·L)`,
+///   shorts shrink by at most `e·Q_S / b` (each adds to the net position);
+/// - deepening (`e = y' − y ≥ 0`): longs change by at most `x·L / b − e·Q_L / (b + e·L)`,
+///   shorts grow by at least `e·Q_S / b` (each lowers the net position).
+///
+/// `L`, `S` are the sides' Σ |s| and `Q_L`, `Q_S` their Σ s². Longs and shorts thus net out:
+/// a balanced book of small positions moves the net position by almost nothing. Every term
+/// is rounded towards +∞. [`MathError::InsufficientDepth`] when the thinned curve could not
+/// take the longs back (`b ≤ e·L`).
+pub fn remap_net_change_bound(
+	snapshot: &LiquiditySnapshot,
+	longs: SideMoments,
+	shorts: SideMoments,
+) -> MathResult<i128> {
+	let LiquiditySnapshot { before, after } = *snapshot;
+	before.ensure_non_zero()?;
+	after.ensure_non_zero()?;
+	let wide = |value: u128| U512::from(value);
+	let b = wide(after.quote).checked_mul(wide(before.base)).ok_or(MathError::Overflow)?;
+	let long_size = wide(longs.size);
+	let (q_long, q_short) = (U512::from(longs.squares), U512::from(shorts.squares));
+	let up = Rounding::Up;
+	let down = Rounding::Down;
+	let x_times_l = wide(before.base).checked_mul(long_size).ok_or(MathError::Overflow)?;
+	let signed = |magnitude: U512, negative: bool| -> MathResult<i128> {
+		let magnitude = fixed::u256_to_u128(fixed::u512_to_u256(magnitude)?)?;
+		fixed::signed(negative, magnitude)
+	};
+	if after.quote < before.quote {
+		let e = wide(before.quote.saturating_sub(after.quote));
+		let e_times = |value: U512| e.checked_mul(value).ok_or(MathError::Overflow);
+		let room = b
+			.checked_sub(e_times(long_size)?)
+			.filter(|room| !room.is_zero())
+			.ok_or(MathError::InsufficientDepth)?;
+		let longs_grow = fixed::div_u512(
+			x_times_l.checked_add(e_times(q_long)?).ok_or(MathError::Overflow)?,
+			room,
+			up,
+		)?;
+		let shorts_shrink = fixed::div_u512(e_times(q_short)?, b, up)?;
+		let total = longs_grow.checked_add(shorts_shrink).ok_or(MathError::Overflow)?;
+		signed(total, false)
+	} else {
+		let e = wide(after.quote.saturating_sub(before.quote));
+		let e_times = |value: U512| e.checked_mul(value).ok_or(MathError::Overflow);
+		let rounding_slack = fixed::div_u512(x_times_l, b, up)?;
+		let denominator = b.checked_add(e_times(long_size)?).ok_or(MathError::Overflow)?;
+		let longs_shrink = fixed::div_u512(e_times(q_long)?, denominator, down)?;
+		let shorts_grow = fixed::div_u512(e_times(q_short)?, b, down)?;
+		let lowered = longs_shrink.checked_add(shorts_grow).ok_or(MathError::Overflow)?;
+		if rounding_slack >= lowered {
+			signed(rounding_slack.saturating_sub(lowered), false)
+		} else {
+			signed(lowered.saturating_sub(rounding_slack), true)
+		}
+	}
+}
+
+/// An upper bound on what a migration through `snapshot` adds to what the AMM owes its net
+/// position `net_size` (0 if it cannot add anything): the obligation on the new curve of
+/// the largest net position the remap can produce ([`remap_net_change_bound`]) less the
+/// obligation now. Every position must be in the `before` curve's units.
+pub fn migration_cost_bound(
+	snapshot: &LiquiditySnapshot,
+	net_size: i128,
+	longs: SideMoments,
+	shorts: SideMoments,
+) -> MathResult<u128> {
+	let change = remap_net_change_bound(snapshot, longs, shorts)?;
+	let net_after = fixed::add_signed(net_size, change)?;
+	let owed_after = amm_obligation(snapshot.after, net_after)?;
+	let owed_before = amm_obligation(snapshot.before, net_size)?;
+	Ok(fixed::positive_part(fixed::sub_signed(owed_after, owed_before)?))
+}
+
+/// The exact cost of a completed migration: the obligation on the `after` curve of the net
+/// position once every position that existed at the migration was remapped
+/// (`net_size + remapped`), less the obligation on the `before` curve then. Negative: the
+/// migration lowered what the AMM owes.
+pub fn migration_cost(
+	snapshot: &LiquiditySnapshot,
+	net_size: i128,
+	remapped: i128,
+) -> MathResult<i128> {
+	let owed_after = amm_obligation(snapshot.after, fixed::add_signed(net_size, remapped)?)?;
+	fixed::sub_signed(owed_after, amm_obligation(snapshot.before, net_size)?)
+}
+
+/// An upper bound on Σ |s'| of `count` short positions whose sizes add up to `total` on the
+/// `before` curve, once remapped through `snapshot`: `total·max(x, x') / x` plus `total / y'`
+/// and `⌈x' / y'⌉ + 1` per position for the roundings. A short's remap never grows by more
+/// than the curve's depth did (thinning shrinks it).
+pub fn remapped_magnitude_bound(
+	snapshot: &LiquiditySnapshot,
+	total: u128,
+	count: u32,
+) -> MathResult<u128> {
+	let LiquiditySnapshot { before, after } = *snapshot;
+	before.ensure_non_zero()?;
+	after.ensure_non_zero()?;
+	let scaled = fixed::mul_div(total, before.base.max(after.base), before.base, Rounding::Up)?;
+	let per_position = fixed::add(fixed::mul_div(after.base, 1, after.quote, Rounding::Up)?, 1)?;
+	let slack = fixed::add(
+		fixed::mul_div(total, 1, after.quote, Rounding::Up)?,
+		per_position.checked_mul(u128::from(count)).ok_or(MathError::Overflow)?,
+	)?;
+	fixed::add(scaled, slack)
 }

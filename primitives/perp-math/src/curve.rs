@@ -12,7 +12,7 @@ use crate::{
 	fixed::{self, Rounding, ONE},
 	position::Side,
 };
-use primitive_types::U256;
+use primitive_types::{U256, U512};
 
 /// The two virtual reserves of a market's curve (raw 18-decimal amounts).
 #[cfg_attr(
@@ -196,6 +196,34 @@ pub fn close_base(reserves: Reserves, size: i128, base: u128) -> MathResult<Fill
 /// Zero for an empty position.
 pub fn exit_value(reserves: Reserves, size: i128) -> MathResult<u128> {
 	Ok(close_base(reserves, size, size.unsigned_abs())?.notional)
+}
+
+/// The curve of the same depth (`k`) whose mark is `price`: `x = √(k / price)`,
+/// `y = ⌊k / x⌋`. Valuing a position on it gives what the position would be worth had the
+/// mark stood at `price`, slippage included: the fair-price valuation of liquidation checks.
+/// For a long, whose value rises with the price, `x` is rounded up (a lower mark); for a
+/// short, down (a higher mark): the valuation never favours the trader.
+/// [`MathError::ZeroPrice`] for a zero price, [`MathError::ZeroReserve`] if a reserve
+/// rounds to zero.
+pub fn reserves_at_price(reserves: Reserves, price: u128, side: Side) -> MathResult<Reserves> {
+	if price == 0 {
+		return Err(MathError::ZeroPrice);
+	}
+	let k = reserves.k()?;
+	let scaled = k.full_mul(U256::from(ONE));
+	let rounding = match side {
+		Side::Long => Rounding::Up,
+		Side::Short => Rounding::Down,
+	};
+	let squared = fixed::u512_to_u256(fixed::div_u512(scaled, U512::from(price), rounding)?)?;
+	let base = fixed::u256_to_u128(fixed::sqrt_u256(squared, rounding))?;
+	if base == 0 {
+		return Err(MathError::ZeroReserve);
+	}
+	let quote = fixed::u256_to_u128(fixed::div_u256(k, U256::from(base), Rounding::Down)?)?;
+	let recentred = Reserves::new(base, quote);
+	recentred.ensure_non_zero()?;
+	Ok(recentred)
 }
 
 /// Average fill price `notional / base` (18-decimal) with the given rounding;

@@ -53,6 +53,7 @@ pub mod error;
 pub mod fees;
 pub mod fixed;
 pub mod funding;
+pub mod interest;
 pub mod liquidation;
 pub mod margin;
 pub mod position;
@@ -66,10 +67,12 @@ pub use error::{MathError, MathResult};
 pub use fees::{FeeSchedule, FeeSplit};
 pub use fixed::{Rounding, ONE};
 pub use funding::{CumulativePremium, FundingMode, FundingParams, FundingSplit};
+pub use interest::{OpenInterest, SideMoments};
 pub use liquidation::{
 	LiquidationAmount, LiquidationInput, LiquidationKind, LiquidationParams, LiquidationSettlement,
 	PenaltySplit,
 };
 pub use margin::{LiquidationPrice, PositionValue};
 pub use position::{Order, Position, Side, TradeOutcome};
+pub use primitive_types::U256;
 pub use twap::{TwapAccumulator, TwapObservation};

@@ -122,34 +122,26 @@ pub fn free_collateral(
 ) -> MathResult<u128> {
 	let total = total_value(positions)?;
 	let equity = equity(collateral, total.unrealized_pnl, total.pending_funding)?;
-	let required =
-		fixed::to_signed(fixed::mul_ratio(total.notional, initial_margin_ratio, Rounding::Up)?)?;
-	let excess = fixed::positive_part(fixed::sub_signed(equity, required)?);
-	Ok(excess.min(collateral))
+	Ok(free_equity(equity, total.notional, initial_margin_ratio)?.min(collateral))
 }
 
-/// Notional of `size` valued at `price` instead of on the curve: `|size| · price`,
-/// rounded down for a long and up for a short (as exit values are).
-pub fn notional_at_price(size: i128, price: u128) -> MathResult<u128> {
-	let rounding = if size >= 0 { Rounding::Down } else { Rounding::Up };
-	fixed::mul_ratio(size.unsigned_abs(), price, rounding)
+/// Equity beyond what `notional` requires at `ratio`: `max(0, equity − ⌈ratio · notional⌉)`.
+pub fn free_equity(equity: i128, notional: u128, ratio: u128) -> MathResult<u128> {
+	let required = fixed::to_signed(fixed::mul_ratio(notional, ratio, Rounding::Up)?)?;
+	Ok(fixed::positive_part(fixed::sub_signed(equity, required)?))
 }
 
-/// The MR liquidation uses: the curve MR, or when `|mark − index| / index` exceeds
-/// `oracle_mr_divergence` (0 disables), the higher of the curve and index MRs, so a thin
-/// curve spike cannot liquidate a position that is healthy at the index.
-pub fn liquidation_margin_ratio(
-	curve_mr: i128,
-	index_mr: i128,
-	mark: u128,
-	index: u128,
-	oracle_mr_divergence: u128,
-) -> MathResult<i128> {
-	if oracle_mr_divergence == 0 {
-		return Ok(curve_mr);
-	}
-	let divergence = fixed::relative_difference(mark, index, Rounding::Up)?;
-	Ok(if divergence > oracle_mr_divergence { curve_mr.max(index_mr) } else { curve_mr })
+/// Values `position` as if the mark stood at `price` on a curve of the same depth
+/// ([`curve::reserves_at_price`]): the fair-price valuation liquidation checks use besides
+/// the curve's own.
+pub fn value_position_at(
+	position: &Position,
+	reserves: Reserves,
+	price: u128,
+	premium: &CumulativePremium,
+) -> MathResult<PositionValue> {
+	let side = position.side().ok_or(MathError::NoPosition)?;
+	value_position(position, curve::reserves_at_price(reserves, price, side)?, premium)
 }
 
 /// Effective leverage `notional / equity`, rounded up; `None` when equity is not positive.

@@ -7,7 +7,7 @@ use perp_math::{
 	convergence::{self, LiquiditySnapshot},
 	curve,
 	position::Side,
-	MathError, Reserves,
+	MathError, Reserves, SideMoments, U256,
 };
 use proptest::prelude::*;
 
@@ -157,6 +157,109 @@ proptest! {
 		} else {
 			prop_assert!(new_value >= value);
 			prop_assert!(curve::exit_value(after, remapped + 1).unwrap() <= value);
+		}
+	}
+}
+
+/// Σ |s| and Σ s² of one side's sizes.
+fn moments(sizes: &[u128]) -> SideMoments {
+	SideMoments {
+		size: sizes.iter().sum(),
+		squares: sizes
+			.iter()
+			.fold(U256::zero(), |total, size| total + U256::from(*size) * U256::from(*size)),
+	}
+}
+
+/// A curve after `longs` and `shorts` opened on `launch` (longs first), with the sizes.
+fn book(launch: Reserves, longs: &[u128], shorts: &[u128]) -> (Reserves, Vec<i128>) {
+	let mut curve = launch;
+	let mut sizes = Vec::new();
+	for (quotes, side) in [(longs, Side::Long), (shorts, Side::Short)] {
+		for quote in quotes {
+			let fill = curve::trade_quote(curve, side, *quote).unwrap();
+			curve = fill.reserves;
+			sizes.push(fill.size_change);
+		}
+	}
+	(curve, sizes)
+}
+
+/// The exact change of the net position and the exact cost when every size is remapped.
+fn exact(snapshot: &LiquiditySnapshot, sizes: &[i128]) -> (i128, i128) {
+	let change: i128 =
+		sizes.iter().map(|size| convergence::remap_size(snapshot, *size).unwrap() - size).sum();
+	let net: i128 = sizes.iter().sum();
+	(change, convergence::migration_cost(snapshot, net, change).unwrap())
+}
+
+fn side_moments(sizes: &[i128], long: bool) -> SideMoments {
+	let side: Vec<u128> =
+		sizes.iter().filter(|size| (**size > 0) == long).map(|size| size.unsigned_abs()).collect();
+	moments(&side)
+}
+
+#[test]
+fn a_balanced_book_costs_about_nothing_to_migrate() {
+	// Ten longs and ten shorts of 10 quote each (≈ 1 base each) on 1,000 base / 10,000
+	// quote (mark 10): 200 of notional.
+	let launch = reserves("1000", "10000");
+	let quotes = vec![u("10"); 10];
+	let (before, sizes) = book(launch, &quotes, &quotes);
+	let net: i128 = sizes.iter().sum();
+	let (longs, shorts) = (side_moments(&sizes, true), side_moments(&sizes, false));
+	// Thinning by 5 % makes every long a little larger and every short a little smaller:
+	// the AMM owes ≈ mark · 0.0526 / 1,000 · Σ s² = 0.0103 more (bounded by 0.01032);
+	// deepening lowers it by 0.0093 (bounded by 0).
+	let cases = [
+		("0.95", 10_319_231_754_168_429i128, 10_321_921_825_337_650u128),
+		("1.05", -9_336_466_216_427_240, 0),
+	];
+	for (multiplier, exact_cost, bound) in cases {
+		let after = convergence::scale_reserves(before, u(multiplier)).unwrap();
+		let snapshot = LiquiditySnapshot { before, after };
+		let (_, cost) = exact(&snapshot, &sizes);
+		let bounded = convergence::migration_cost_bound(&snapshot, net, longs, shorts).unwrap();
+		assert_eq!((cost, bounded), (exact_cost, bound), "m = {multiplier}");
+	}
+}
+
+proptest! {
+	#![proptest_config(ProptestConfig::with_cases(1_000))]
+
+	/// The netted bound is an upper bound on the exact change of the net position (and so
+	/// the cost bound on the exact cost), for random books on both sides and any step.
+	#[test]
+	fn the_netted_bound_bounds_the_exact_remap(
+		base in 10u128.pow(20)..10u128.pow(25), price in 1u128..1_000,
+		longs in proptest::collection::vec(1u128..400, 0..8),
+		shorts in proptest::collection::vec(1u128..400, 0..8),
+		multiplier in 500_000_000_000_000_000u128..2_000_000_000_000_000_000,
+	) {
+		let launch = Reserves::new(base, base * price);
+		let per_mille = |share: &u128| launch.quote / 10_000 * share;
+		let longs: Vec<u128> = longs.iter().map(per_mille).collect();
+		let shorts: Vec<u128> = shorts.iter().map(per_mille).collect();
+		let (before, sizes) = book(launch, &longs, &shorts);
+		let (long_moments, short_moments) = (side_moments(&sizes, true), side_moments(&sizes, false));
+		let Ok(after) = convergence::checked_scale_reserves(before, multiplier, long_moments.size) else { return Ok(()) };
+		let snapshot = LiquiditySnapshot { before, after };
+		if sizes.iter().any(|size| convergence::remap_size(&snapshot, *size).is_err()) {
+			return Ok(());
+		}
+		let (change, cost) = exact(&snapshot, &sizes);
+		let bound = convergence::remap_net_change_bound(&snapshot, long_moments, short_moments).unwrap();
+		prop_assert!(bound >= change, "bound {} < exact {}", bound, change);
+		let net: i128 = sizes.iter().sum();
+		let cost_bound = convergence::migration_cost_bound(&snapshot, net, long_moments, short_moments).unwrap();
+		prop_assert!(i128::try_from(cost_bound).unwrap() >= cost);
+		// The shorts' Σ |s'| stays within the magnitude bound.
+		{
+			let side: Vec<i128> = sizes.iter().copied().filter(|size| *size < 0).collect();
+			let remapped: u128 = side.iter().map(|size| convergence::remap_size(&snapshot, *size).unwrap().unsigned_abs()).sum();
+			let total: u128 = side.iter().map(|size| size.unsigned_abs()).sum();
+			let count = u32::try_from(side.len()).unwrap();
+			prop_assert!(remapped <= convergence::remapped_magnitude_bound(&snapshot, total, count).unwrap());
 		}
 	}
 }

@@ -1,4 +1,4 @@
-//! Margin: ratios, free collateral, the oracle-aware MR and the liquidation price.
+//! Margin: ratios, free collateral, the fair-price valuation and the liquidation price.
 
 mod common;
 
@@ -74,28 +74,32 @@ fn settle_margin_floors_at_zero_with_bad_debt() {
 }
 
 #[test]
-fn oracle_aware_margin_ratio() {
-	let (curve_mr, index_mr) = (s("0.05"), s("0.2"));
-	// Mark 10 % off the index: not beyond 10 %, so the curve MR stands.
-	assert_eq!(
-		margin::liquidation_margin_ratio(curve_mr, index_mr, u("11"), u("10"), u("0.1")).unwrap(),
-		curve_mr
-	);
-	assert_eq!(
-		margin::liquidation_margin_ratio(curve_mr, index_mr, u("11.5"), u("10"), u("0.1")).unwrap(),
-		index_mr
-	);
-	assert_eq!(
-		margin::liquidation_margin_ratio(curve_mr, s("0.01"), u("11.5"), u("10"), u("0.1"))
-			.unwrap(),
-		curve_mr
-	);
-	assert_eq!(
-		margin::liquidation_margin_ratio(curve_mr, index_mr, u("20"), u("10"), 0).unwrap(),
-		curve_mr
-	);
-	assert_eq!(margin::notional_at_price(s("37.5"), u("10")).unwrap(), u("375"));
-	assert_eq!(margin::notional_at_price(-1, u("0.5")).unwrap(), 1);
+fn fair_price_valuation_recentres_the_curve() {
+	let curve = Reserves::new(u("100"), u("1000"));
+	let long = Position { size: s("10"), open_notional: u("100"), ..Position::default() };
+	let short = Position { size: s("-10"), open_notional: u("100"), ..Position::default() };
+	let premium = CumulativePremium::default();
+	// At the curve's own mark the recentred curve is the curve: same values exactly.
+	for position in [long, short] {
+		assert_eq!(
+			margin::value_position_at(&position, curve, u("10"), &premium).unwrap(),
+			margin::value_position(&position, curve, &premium).unwrap()
+		);
+	}
+	// At 8, k = 100,000 is kept: x = √12,500 ≈ 111.8034, y ≈ 894.4272; the long sells 10
+	// into it for 894.4272 − 100,000 / 121.8034 ≈ 73.4320 (vs 90.9090 at mark 10).
+	let at_8 = margin::value_position_at(&long, curve, u("8"), &premium).unwrap();
+	assert!(at_8.notional > u("73.4320") && at_8.notional < u("73.4321"), "{}", at_8.notional);
+	assert_eq!(at_8.unrealized_pnl, s("-100") + i128::try_from(at_8.notional).unwrap());
+	let recentred = perp_math::curve::reserves_at_price(curve, u("8"), Side::Long).unwrap();
+	assert!(recentred.mark_price().unwrap() <= u("8"));
+	let shorts_curve = perp_math::curve::reserves_at_price(curve, u("8"), Side::Short).unwrap();
+	assert!(shorts_curve.mark_price().unwrap() >= u("8") - 1);
+	assert!(perp_math::curve::reserves_at_price(curve, 0, Side::Long).is_err());
+}
+
+#[test]
+fn effective_leverage_is_notional_over_equity() {
 	assert_eq!(margin::effective_leverage(u("600"), s("120")).unwrap(), Some(u("5")));
 	assert_eq!(margin::effective_leverage(u("600"), 0).unwrap(), None);
 }

@@ -128,7 +128,7 @@ proptest! {
 		let _ = (margin::settle_margin(a, x, y), margin::equity(a, x, y), margin::margin_ratio(x, a));
 		let _ = (margin::meets_margin_ratio(x, a, b), margin::total_value(&values));
 		let _ = (margin::cross_margin_ratio(a, &values), margin::free_collateral(a, &values, b));
-		let _ = (margin::notional_at_price(size, a), margin::liquidation_margin_ratio(x, y, a, b, c));
+		let _ = margin::value_position_at(&existing, curve, a, &premium);
 		let _ = margin::effective_leverage(a, x);
 		if let Some(first) = values.first() {
 			let _ = margin::isolated_margin_ratio(a, first);

@@ -79,7 +79,7 @@ market_params! {
 	ratio fluctuation_limit,
 	seconds max_oracle_age,
 	ratio max_mark_index_divergence,
-	ratio oracle_mr_divergence,
+	seconds liquidation_twap_window,
 	seconds funding_period,
 	seconds twap_window,
 	ratio max_funding_rate,

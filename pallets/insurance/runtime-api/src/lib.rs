@@ -1,5 +1,5 @@
 //! The `InsuranceApi` runtime API (DESIGN §9, §12): the insurance fund's state and each
-//! market's remaining bad-debt cover, without signing anything.
+//! market's remaining outflow budget, without signing anything.
 //!
 //! Polkadot-JS calls it as `api.call.insuranceApi.<method>`; the runtime's metadata (v15+)
 //! describes every method and type, so no client-side type definitions are needed.
@@ -26,9 +26,9 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		/// default claim cap and the claim period (blocks).
 		fn state() -> InsuranceState<AccountId>;
 
-		/// The bad-debt cover `market` may still claim now: its cap (override or default)
-		/// less what it claimed in the current claim period, bounded by what the fund can
-		/// pay.
+		/// What `market` may still draw from the fund now (bad-debt cover, funding subsidy,
+		/// convergence and migration costs together): its cap (override or default) less what
+		/// it drew in the current claim period, bounded by what the fund can pay.
 		fn claim_capacity(market: MarketId) -> u128;
 	}
 }

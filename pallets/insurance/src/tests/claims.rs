@@ -1,5 +1,5 @@
-//! Bad-debt cover: capped per market per claim period, per-market overrides, bounded by the
-//! fund's balance.
+//! Per-market outflow caps (shown with bad-debt cover): capped per market per claim period,
+//! per-market overrides, bounded by the fund's balance.
 
 use crate::{mock::*, pallet::*, ClaimWindow, OutflowPurpose};
 use polkadot_sdk::frame_support::assert_ok;
@@ -21,7 +21,10 @@ fn cover_is_capped_per_market_per_period() {
 	ExtBuilder::default().build_and_execute(|| {
 		// Default cap 100 per 10 blocks; the fund holds 1_000.
 		assert_eq!(Insurance::claim_capacity(MARKET), 100 * UNIT);
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 60 * UNIT, &CHARLIE), Ok(60 * UNIT));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 60 * UNIT),
+			Ok(60 * UNIT)
+		);
 		System::assert_last_event(bad_debt_paid(MARKET, 60 * UNIT, 60 * UNIT, 940 * UNIT));
 		assert_eq!(
 			Claims::<Test>::get(MARKET),
@@ -30,18 +33,27 @@ fn cover_is_capped_per_market_per_period() {
 		assert_eq!(Insurance::claim_capacity(MARKET), 40 * UNIT);
 
 		run_to_block(5);
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 60 * UNIT, &CHARLIE), Ok(40 * UNIT));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 60 * UNIT),
+			Ok(40 * UNIT)
+		);
 		System::assert_last_event(bad_debt_paid(MARKET, 60 * UNIT, 40 * UNIT, 900 * UNIT));
 		assert_eq!(Insurance::claim_capacity(MARKET), 0);
 		// Exhausted: nothing paid, not an error, and the event says what was asked.
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 10 * UNIT, &CHARLIE), Ok(0));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 10 * UNIT),
+			Ok(0)
+		);
 		System::assert_last_event(bad_debt_paid(MARKET, 10 * UNIT, 0, 900 * UNIT));
 		assert_eq!(free(CHARLIE), INITIAL_BALANCE + 100 * UNIT);
 		assert_eq!(Insurance::balance(), 900 * UNIT);
 
 		// Another market has its own cap.
 		assert_eq!(Insurance::claim_capacity(OTHER_MARKET), 100 * UNIT);
-		assert_eq!(Insurance::cover_bad_debt(OTHER_MARKET, 30 * UNIT, &CHARLIE), Ok(30 * UNIT));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(OTHER_MARKET), &CHARLIE, 30 * UNIT),
+			Ok(30 * UNIT)
+		);
 		assert_eq!(Insurance::claim_capacity(OTHER_MARKET), 70 * UNIT);
 	});
 }
@@ -49,14 +61,23 @@ fn cover_is_capped_per_market_per_period() {
 #[test]
 fn the_cap_resets_in_the_next_period() {
 	ExtBuilder::default().build_and_execute(|| {
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 100 * UNIT, &CHARLIE), Ok(100 * UNIT));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 100 * UNIT),
+			Ok(100 * UNIT)
+		);
 		// The period started at block 1 and lasts until block 10 included.
 		run_to_block(1 + CLAIM_PERIOD - 1);
 		assert_eq!(Insurance::claim_capacity(MARKET), 0);
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 5 * UNIT, &CHARLIE), Ok(0));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 5 * UNIT),
+			Ok(0)
+		);
 		run_to_block(1 + CLAIM_PERIOD);
 		assert_eq!(Insurance::claim_capacity(MARKET), 100 * UNIT);
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 30 * UNIT, &CHARLIE), Ok(30 * UNIT));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 30 * UNIT),
+			Ok(30 * UNIT)
+		);
 		assert_eq!(
 			Claims::<Test>::get(MARKET),
 			Some(ClaimWindow { period_start: 11, claimed: 30 * UNIT, cap: 100 * UNIT })
@@ -72,13 +93,22 @@ fn a_market_override_replaces_the_default_cap() {
 		assert_ok!(Insurance::set_claim_cap(RuntimeOrigin::root(), Some(MARKET), 250 * UNIT));
 		assert_eq!(Insurance::claim_capacity(MARKET), 250 * UNIT);
 		assert_eq!(Insurance::claim_capacity(OTHER_MARKET), 100 * UNIT);
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 300 * UNIT, &CHARLIE), Ok(250 * UNIT));
-		assert_eq!(Insurance::cover_bad_debt(OTHER_MARKET, 300 * UNIT, &CHARLIE), Ok(100 * UNIT));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 300 * UNIT),
+			Ok(250 * UNIT)
+		);
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(OTHER_MARKET), &CHARLIE, 300 * UNIT),
+			Ok(100 * UNIT)
+		);
 		assert_eq!(Insurance::balance(), 650 * UNIT);
 		// Back to the default: 250 already claimed this period exceeds it.
 		assert_ok!(Insurance::remove_claim_cap(RuntimeOrigin::root(), MARKET));
 		assert_eq!(Insurance::claim_capacity(MARKET), 0);
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 10 * UNIT, &CHARLIE), Ok(0));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 10 * UNIT),
+			Ok(0)
+		);
 	});
 }
 
@@ -86,23 +116,38 @@ fn a_market_override_replaces_the_default_cap() {
 fn a_zero_cap_means_no_cover() {
 	ExtBuilder::default().default_claim_cap(0).build_and_execute(|| {
 		assert_eq!(Insurance::claim_capacity(MARKET), 0);
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 10 * UNIT, &CHARLIE), Ok(0));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 10 * UNIT),
+			Ok(0)
+		);
 		assert_eq!(Claims::<Test>::get(MARKET), None);
 		assert_eq!(Insurance::balance(), 1_000 * UNIT);
 		assert_ok!(Insurance::set_claim_cap(RuntimeOrigin::root(), Some(OTHER_MARKET), 5 * UNIT));
-		assert_eq!(Insurance::cover_bad_debt(OTHER_MARKET, 10 * UNIT, &CHARLIE), Ok(5 * UNIT));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(OTHER_MARKET), &CHARLIE, 10 * UNIT),
+			Ok(5 * UNIT)
+		);
 	});
 }
 
 #[test]
 fn a_lowered_cap_applies_to_the_current_period() {
 	ExtBuilder::default().build_and_execute(|| {
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 60 * UNIT, &CHARLIE), Ok(60 * UNIT));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 60 * UNIT),
+			Ok(60 * UNIT)
+		);
 		assert_ok!(Insurance::set_claim_cap(RuntimeOrigin::root(), None, 50 * UNIT));
 		assert_eq!(Insurance::claim_capacity(MARKET), 0);
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 10 * UNIT, &CHARLIE), Ok(0));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 10 * UNIT),
+			Ok(0)
+		);
 		assert_ok!(Insurance::set_claim_cap(RuntimeOrigin::root(), None, 80 * UNIT));
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 30 * UNIT, &CHARLIE), Ok(20 * UNIT));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 30 * UNIT),
+			Ok(20 * UNIT)
+		);
 		assert_eq!(
 			Claims::<Test>::get(MARKET),
 			Some(ClaimWindow { period_start: 1, claimed: 80 * UNIT, cap: 80 * UNIT })
@@ -115,7 +160,10 @@ fn cover_is_bounded_by_what_the_fund_holds() {
 	ExtBuilder::default().initial_funding(50 * UNIT).build_and_execute(|| {
 		// Cap 100, but only 50 − ED can leave.
 		assert_eq!(Insurance::claim_capacity(MARKET), 49 * UNIT);
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 100 * UNIT, &CHARLIE), Ok(49 * UNIT));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 100 * UNIT),
+			Ok(49 * UNIT)
+		);
 		assert_eq!(Insurance::balance(), ED);
 		assert_eq!(Insurance::claim_capacity(MARKET), 0);
 		assert_eq!(
@@ -131,7 +179,7 @@ fn cover_is_bounded_by_what_the_fund_holds() {
 #[test]
 fn a_zero_request_pays_and_records_nothing() {
 	ExtBuilder::default().build_and_execute(|| {
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 0, &CHARLIE), Ok(0));
+		assert_eq!(Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 0), Ok(0));
 		assert!(insurance_events().is_empty());
 		assert_eq!(Claims::<Test>::get(MARKET), None);
 	});
@@ -142,7 +190,7 @@ fn a_failed_cover_changes_nothing() {
 	ExtBuilder::default().build_and_execute(|| {
 		// Below the existential deposit, to an account that does not exist.
 		assert_eq!(
-			Insurance::cover_bad_debt(MARKET, ED - 1, &77),
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &77, ED - 1),
 			Err(polkadot_sdk::sp_runtime::TokenError::BelowMinimum.into())
 		);
 		assert_eq!(Claims::<Test>::get(MARKET), None);

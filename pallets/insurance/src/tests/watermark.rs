@@ -24,7 +24,10 @@ fn crossings_down_and_back_up_are_reported_once() {
 		assert!(crossings().is_empty());
 		assert!(!BelowLowWatermark::<Test>::get());
 
-		assert_eq!(Insurance::cover_bad_debt(MARKET, 50 * UNIT, &CHARLIE), Ok(50 * UNIT));
+		assert_eq!(
+			Insurance::pay(OutflowPurpose::BadDebt, Some(MARKET), &CHARLIE, 50 * UNIT),
+			Ok(50 * UNIT)
+		);
 		System::assert_last_event(crossed(150 * UNIT, true).into());
 		assert!(BelowLowWatermark::<Test>::get());
 		// Further down: no new event.

@@ -53,8 +53,28 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 			isolated: bool,
 		) -> Result<TradeQuote, DispatchError>;
 
-		/// `account`'s held collateral, Σ margins, Σ exit notional, Σ PnL and funding,
-		/// cross-margin ratio, withdrawable amount and every position. Fails only if a
+		/// What `reduce_position(market, base, limit = 0)` (`Some(base)`) or
+		/// `close_position(market, limit = 0)` (`None`) signed by `account` would do as the
+		/// first trade of the next block, its market's due funding settlement included: the
+		/// quote traded, fee, realised PnL, funding, and the position after (`None` when it
+		/// closes). The error is the one the call would fail with.
+		fn quote_reduce(
+			account: AccountId,
+			market: MarketId,
+			base: Option<u128>,
+		) -> Result<TradeQuote, DispatchError>;
+
+		/// The position `add_margin(market, amount)` (`amount > 0`) or
+		/// `remove_margin(market, −amount)` (`amount < 0`) signed by `account` would leave,
+		/// with its margin ratio and liquidation price; the call's error if it would fail.
+		fn quote_margin(
+			account: AccountId,
+			market: MarketId,
+			amount: i128,
+		) -> Result<PositionDetails, DispatchError>;
+
+		/// `account`'s held collateral, Σ margins, Σ exit notional, Σ PnL and funding, cross
+		/// debt, cross-margin ratio, withdrawable amount and every position. Fails only if a
 		/// valuation is out of arithmetic range.
 		fn account_summary(account: AccountId) -> Result<AccountSummary, DispatchError>;
 	}

@@ -98,11 +98,13 @@ fn market_info_reports_state_and_parameters() {
 				// The first index TWAP starts at the end of the block the index arrives in.
 				funding_estimate: None,
 				convergence_reserve: 0,
+				unrealised_gain: 0,
 				accrued_fees: Default::default(),
 				diverged_since: None,
 				convergence_due_at: None,
 				depth: UNIT,
 				liquidity_version: 0,
+				stale_positions: 0,
 				paused: false,
 				params: MarketParams::default(),
 			})
@@ -300,6 +302,7 @@ fn account_summary_adds_up_cross_and_isolated_positions() {
 				total_notional: 0,
 				unrealized_pnl: 0,
 				pending_funding: 0,
+				debt: 0,
 				margin_ratio: None,
 				withdrawable: 1_000 * UNIT,
 				positions: vec![],

@@ -98,7 +98,12 @@ fn a_divergence_that_closes_resets_the_clock() {
 		advance(HOUR / 2);
 		set_index(COLLECTION, 10 * UNIT);
 		assert_ok!(Perp::close_position(RuntimeOrigin::signed(ALICE), 0, 0));
+		// The clock runs on the hour's mark TWAP: it stops once the window has left the
+		// divergence behind, an hour after the close.
 		advance(HOUR);
+		set_index(COLLECTION, 10 * UNIT);
+		assert!(market().divergence_since.is_some());
+		advance(6);
 		set_index(COLLECTION, 10 * UNIT);
 		assert_eq!(market().divergence_since, None);
 		assert_noop!(
@@ -139,7 +144,7 @@ fn a_convergence_cost_is_paid_from_the_reserve_then_the_insurance_fund() {
 				cost: cost as i128,
 				from_convergence_reserve: reserve,
 				from_insurance,
-				to_insurance: 0,
+				gain: 0,
 				forced: false,
 			}
 		);
@@ -155,7 +160,7 @@ fn a_convergence_cost_is_paid_from_the_reserve_then_the_insurance_fund() {
 }
 
 #[test]
-fn a_convergence_gain_stays_in_the_vault() {
+fn a_convergence_gain_joins_the_reserve_once_realised() {
 	ExtBuilder::default().insurance(10_000 * UNIT).build_and_execute(|| {
 		setup(params());
 		diverge_above_index();
@@ -168,12 +173,24 @@ fn a_convergence_gain_stays_in_the_vault() {
 		let gain = curve::exit_value(before.reserves, before.net_size).unwrap()
 			- curve::exit_value(after, before.net_size).unwrap();
 		assert_eq!(gain, 17_355_371_900_826_446_281);
-		// The net long will take out that much less when it closes; nothing moves now.
+		// The net long will take out that much less when it closes: no money moves now, and
+		// the gain waits as the market's unrealised gain.
 		assert_eq!(insurance_balance(), fund_before);
 		assert_eq!(free(Perp::vault_account()), vault_before);
+		assert_eq!(market().unrealised_gain, gain);
 		assert_eq!(market().convergence_reserve, before.convergence_reserve);
-		assert!(matches!(converged(), Event::Converged { to_insurance: 0, cost, .. }
-			if cost == -(gain as i128)));
+		assert!(matches!(converged(), Event::Converged { gain: booked, cost, .. }
+			if cost == -(gain as i128) && booked == gain));
+		// Once Alice, the only position, has closed, the gain is cash in the vault: it joins
+		// the reserve, which pays the market's next convergence or migration.
+		advance(6);
+		set_index(COLLECTION, 10 * UNIT);
+		let reserve_before_close = market().convergence_reserve;
+		assert_ok!(Perp::close_position(RuntimeOrigin::signed(ALICE), 0, 0));
+		let Some(Event::PositionChanged { fee, .. }) = perp_events().pop() else { unreachable!() };
+		// The close's fee adds its convergence share (a quarter) too.
+		assert_eq!(market().convergence_reserve, reserve_before_close + gain + fee / 4);
+		assert_eq!(market().unrealised_gain, 0);
 	});
 }
 
@@ -403,15 +420,20 @@ fn an_unfunded_migration_changes_nothing() {
 		setup(params());
 		three_traders();
 		let before = market();
-		// With an empty fund and a small reserve, neither thinning nor deepening (several
-		// positions on a side make either raise what the AMM owes) can be prefunded.
-		for multiplier in [UNIT / 2, 2 * UNIT] {
-			assert_noop!(
-				Perp::adjust_liquidity(RuntimeOrigin::root(), 0, multiplier),
-				Error::<Test>::MigrationUnfunded
-			);
-		}
+		// With an empty fund and a reserve of 0.116, halving the depth (which may add up to
+		// 4.93 to what the AMM owes) cannot be provided for.
+		assert_noop!(
+			Perp::adjust_liquidity(RuntimeOrigin::root(), 0, UNIT / 2),
+			Error::<Test>::MigrationUnfunded
+		);
 		assert_eq!(market(), before);
+		// Doubling it can only lower what the AMM owes (the netted bound is 0): it needs no
+		// provision at all.
+		assert_ok!(Perp::adjust_liquidity(RuntimeOrigin::root(), 0, 2 * UNIT));
+		assert!(perp_events().iter().any(|event| matches!(
+			event,
+			Event::LiquidityAdjusted { from_convergence_reserve: 0, from_insurance: 0, .. }
+		)));
 	});
 }
 
@@ -435,6 +457,14 @@ fn thinning_waits_until_every_position_is_remapped() {
 			assert_ok!(Perp::add_margin(RuntimeOrigin::signed(who), 0, UNIT));
 		}
 		assert_eq!((market().positions, market().current_positions), (3, 3));
+		// Every position is current; the migration's settlement (which validators submit as
+		// an empty remap batch) lets the next one go.
+		assert_noop!(
+			Perp::adjust_liquidity(RuntimeOrigin::root(), 0, UNIT / 2),
+			Error::<Test>::MigrationPending
+		);
+		assert_ok!(Perp::remap_positions(RuntimeOrigin::signed(BOB), 0, Default::default()));
+		assert!(market().migration.is_none());
 		assert_ok!(Perp::adjust_liquidity(RuntimeOrigin::root(), 0, UNIT / 2));
 	});
 }

@@ -7,4 +7,5 @@ mod liquidation;
 mod liquidity;
 mod markets;
 mod offchain;
+mod solvency;
 mod trading;

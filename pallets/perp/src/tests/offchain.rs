@@ -203,6 +203,7 @@ fn due_funding_and_convergence_are_submitted_and_authorised_only_while_due() {
 		create_market_with(crate::MarketParams {
 			convergence_threshold: 50 * UNIT / 1_000,
 			convergence_after: 3_600,
+			k_step: 0,
 			..unguarded_params()
 		});
 		// Alice's long takes the mark 21 % above the index.

@@ -559,27 +559,11 @@ fn an_account_changes_at_most_max_positions_guarded_markets_per_block() {
 		assert_noop!(open(4), Error::<Test>::TooManyChangesInBlock);
 		next_block();
 		assert_ok!(open(4));
-		let trader = Traders::<Test>::get(ALICE);
-		assert_eq!((trader.positions, trader.changed_markets.into_inner()), (1, vec![4]));
-	});
-}
-
-#[test]
-fn paused_market_rejects_trades_but_not_margin() {
-	ExtBuilder::default().build_and_execute(|| {
-		setup();
-		open(ALICE, Side::Long, 100 * UNIT, true);
-		assert_ok!(Perp::pause_market(RuntimeOrigin::root(), 0));
+		assert_eq!(Traders::<Test>::get(ALICE).positions, 1);
+		assert_eq!(BlockChanges::<Test>::get(ALICE).into_inner(), vec![4]);
+		// The guard's record goes with the block.
 		next_block();
-		assert_noop!(
-			Perp::open_position(RuntimeOrigin::signed(BOB), 0, Side::Long, UNIT, UNIT, false, 0),
-			Error::<Test>::MarketPaused
-		);
-		assert_noop!(
-			Perp::close_position(RuntimeOrigin::signed(ALICE), 0, 0),
-			Error::<Test>::MarketPaused
-		);
-		assert_ok!(Perp::add_margin(RuntimeOrigin::signed(ALICE), 0, 10 * UNIT));
+		assert!(!BlockChanges::<Test>::contains_key(ALICE));
 	});
 }
 
