@@ -236,9 +236,11 @@ impl<T: Config> Pallet<T> {
 		market.last_funding_time.saturating_add(market.params.funding_period)
 	}
 
-	/// Whether funding is due now.
+	/// Whether funding is due now: its period has passed and no liquidity migration is being
+	/// remapped (the split is per unit of size, and sizes must all be in one curve's units;
+	/// validators finish the remap within one sweep).
 	pub(crate) fn funding_due(market: &MarketOf<T>) -> bool {
-		Self::now_seconds() >= Self::next_funding_time(market)
+		market.migration.is_none() && Self::now_seconds() >= Self::next_funding_time(market)
 	}
 
 	/// Settles `market_id`'s funding if a period is due; `true` if it was due (the work the

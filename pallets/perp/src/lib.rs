@@ -962,7 +962,8 @@ pub mod pallet {
 		///   validator's offchain worker (authorisation is a dry run of this call).
 		/// - Events: `FundingSettled`, `FeesPaidOut`; `LiquidityAdjusted` when dynamic k acts,
 		///   `DynamicKSkipped` when it cannot.
-		/// - Errors: `UnknownMarket`, `FundingNotDue`, `OracleStale` (no index yet),
+		/// - Errors: `UnknownMarket`, `FundingNotDue` (also while a liquidity migration's remap
+		///   is pending), `OracleStale` (no index yet),
 		///   `InsuranceUnavailable`.
 		#[pallet::call_index(12)]
 		#[pallet::weight(T::WeightInfo::settle_funding())]

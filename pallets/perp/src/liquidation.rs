@@ -515,8 +515,10 @@ impl<T: Config> Pallet<T> {
 		if uncovered == 0 {
 			return Ok(BadDebtCover { insurance, ..Default::default() });
 		}
-		let oi = market.open_interest;
-		match rules::socialise_loss(uncovered, oi.long_size, oi.short_size) {
+		// Per unit of the sizes known in the current curve's units: the stale ones pay it too
+		// once remapped, so this can only over-collect.
+		let (long_size, short_size) = market.remapped_open_interest();
+		match rules::socialise_loss(uncovered, long_size, short_size) {
 			Ok(split) => {
 				market.cumulative_premium =
 					market.cumulative_premium.apply(&split).map_err(Error::<T>::from)?;

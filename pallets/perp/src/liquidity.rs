@@ -39,8 +39,12 @@
 //! ([`perp_math::convergence::migration_cost`]); `remap_positions` then settles it: what was
 //! set aside beyond it goes back to the convergence reserve and the insurance fund it came
 //! from, and a fall in what the AMM owes is an unrealised gain, as for convergence. Until then
-//! the next migration and convergence wait (`MigrationPending`): the bound needs every size
-//! in one curve's units.
+//! the next migration, convergence and funding settlement wait (`MigrationPending`; funding
+//! is simply not due yet): they need every size in one curve's units, since a per-unit
+//! amount charged on sizes in mixed units would not add up to what the vault pays out (the
+//! invariant fuzzer found a settlement during a remap leaving the vault short). A
+//! socialised loss meanwhile is spread over the remapped positions only, which can only
+//! over-collect.
 
 use crate::{
 	market::refresh_band,
@@ -134,6 +138,7 @@ impl<T: Config> Pallet<T> {
 			cumulative_premium: market.cumulative_premium,
 			net_size: market.net_size,
 			remapped: 0,
+			stale_long_size: interest.long_size,
 			stale_short_size: interest.short_size,
 			provision,
 		});

@@ -237,10 +237,12 @@ impl<CollectionKey, BlockNumber> Market<CollectionKey, BlockNumber> {
 		// Only stale positions are remapped, and they exist only while their migration is
 		// pending.
 		if let Some(migration) = self.migration.as_mut() {
-			if old < 0 {
-				migration.stale_short_size =
-					fixed::sub(migration.stale_short_size, old.unsigned_abs())?;
-			}
+			let stale = if old < 0 {
+				&mut migration.stale_short_size
+			} else {
+				&mut migration.stale_long_size
+			};
+			*stale = fixed::sub(*stale, old.unsigned_abs())?;
 			migration.remapped = fixed::add_signed(migration.remapped, delta)?;
 		}
 		self.net_size = fixed::add_signed(self.net_size, delta)?;
@@ -249,6 +251,20 @@ impl<CollectionKey, BlockNumber> Market<CollectionKey, BlockNumber> {
 		self.current_positions =
 			self.current_positions.checked_add(1).ok_or(MathError::Overflow)?;
 		Ok(())
+	}
+
+	/// Each side's open interest in the current curve's units that is known exactly: every
+	/// size but the ones a pending migration has not remapped yet (a lower bound of each
+	/// side's current total).
+	pub(crate) fn remapped_open_interest(&self) -> (u128, u128) {
+		let interest = self.open_interest;
+		match &self.migration {
+			None => (interest.long_size, interest.short_size),
+			Some(pending) => (
+				interest.long_size.saturating_sub(pending.stale_long_size),
+				interest.short_size.saturating_sub(pending.stale_short_size),
+			),
+		}
 	}
 
 	/// Splits a fee already in the vault: the convergence share joins the market's reserve,

@@ -83,7 +83,8 @@ pub struct ScanResult<AccountId> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// The offchain worker's run for `block` (validators only).
+	/// The offchain worker's run for `block` (validators only): its [`Self::duties`] from the
+	/// scan cursor, each submitted as an authorised transaction.
 	pub(crate) fn run_offchain_worker(block: BlockNumberFor<T>) {
 		if !sp_io::offchain::is_validator() {
 			return;
@@ -95,31 +96,68 @@ impl<T: Config> Pallet<T> {
 				Duration::from_millis(LOCK_MILLIS),
 			);
 		let Ok(_guard) = lock.try_lock() else { return };
-		Self::submit_market_maintenance();
-		Self::scan_for_liquidations(block);
+		let cursor = StorageValueRef::persistent(CURSOR_KEY);
+		let start = match cursor.get::<Vec<u8>>() {
+			Ok(Some(key)) => key,
+			_ => random_start_key::<T>(),
+		};
+		let (duties, scan) = Self::duties(start, T::LiquidationScanLimit::get());
+		cursor.set(&scan.resume_after);
+		let submitted = duties
+			.into_iter()
+			.filter(|call| {
+				let transaction = T::create_authorized_transaction(call.clone().into());
+				SubmitTransaction::<T, Call<T>>::submit_transaction(transaction).is_ok()
+			})
+			.count();
+		log::debug!(
+			target: "runtime::perp",
+			"block {:?}: scanned {} positions ({} liquidatable), submitted {} transactions",
+			block,
+			scan.scanned,
+			scan.liquidatable.len(),
+			submitted,
+		);
 	}
 
-	/// Submits `settle_funding` and `converge` for every market where they are due.
-	fn submit_market_maintenance() {
+	/// Everything validators' offchain workers submit now, with the scan it came from: for
+	/// every market, its due funding settlement, its due convergence and the settlement of a
+	/// migration whose positions are all current; then, from a scan of up to `limit`
+	/// positions after `start_after`, `remap_positions` batches of the stale positions it
+	/// found and liquidations of the liquidatable ones (at most `MaxLiquidationsPerBlock`).
+	/// One list for the worker itself and for anything that plays the validators' part in
+	/// process (the scenario runner, the invariant fuzzer).
+	pub fn duties(start_after: Vec<u8>, limit: u32) -> (Vec<Call<T>>, ScanResult<T::AccountId>) {
+		let mut calls = Vec::new();
 		for (market_id, market) in Markets::<T>::iter() {
+			if Self::funding_due(&market) {
+				calls.push(Call::<T>::settle_funding { market: market_id });
+			}
+			if Self::converge_allowed(market_id, &market) {
+				calls.push(Call::<T>::converge { market: market_id });
+			}
 			// A migration whose positions are all current only needs its settlement.
-			let settle_migration =
-				market.migration.is_some() && market.current_positions == market.positions;
-			let calls = [
-				Self::funding_due(&market)
-					.then_some(Call::<T>::settle_funding { market: market_id }),
-				Self::converge_allowed(market_id, &market)
-					.then_some(Call::<T>::converge { market: market_id }),
-				settle_migration.then_some(Call::<T>::remap_positions {
+			if market.migration.is_some() && market.current_positions == market.positions {
+				calls.push(Call::<T>::remap_positions {
 					market: market_id,
 					accounts: BoundedVec::new(),
-				}),
-			];
-			for call in calls.into_iter().flatten() {
-				let transaction = T::create_authorized_transaction(call.into());
-				let _ = SubmitTransaction::<T, Call<T>>::submit_transaction(transaction);
+				});
 			}
 		}
+		let scan = Self::scan_positions(start_after, limit);
+		let batch = usize::try_from(T::MaxRemapsPerCall::get()).unwrap_or(usize::MAX).max(1);
+		for (market, stale) in &scan.stale {
+			for accounts in stale.chunks(batch) {
+				if let Ok(accounts) = BoundedVec::try_from(accounts.to_vec()) {
+					calls.push(Call::<T>::remap_positions { market: *market, accounts });
+				}
+			}
+		}
+		let budget = usize::try_from(T::MaxLiquidationsPerBlock::get()).unwrap_or(usize::MAX);
+		calls.extend(scan.liquidatable.iter().take(budget).map(|(account, market)| {
+			Call::<T>::liquidate { account: account.clone(), market: *market }
+		}));
+		(calls, scan)
 	}
 
 	/// Whether `converge` of `market` would pass its checks now.
@@ -197,44 +235,9 @@ impl<T: Config> Pallet<T> {
 			.map(|validity| (validity, Weight::zero()))
 	}
 
-	/// The liquidation pass: scan from the cursor, submit what is liquidatable.
-	fn scan_for_liquidations(block: BlockNumberFor<T>) {
-		let cursor = StorageValueRef::persistent(CURSOR_KEY);
-		let start = match cursor.get::<Vec<u8>>() {
-			Ok(Some(key)) => key,
-			_ => random_start_key::<T>(),
-		};
-		let scan = Self::scan_positions(start, T::LiquidationScanLimit::get());
-		cursor.set(&scan.resume_after);
-		let submitted = scan
-			.liquidatable
-			.into_iter()
-			.take(usize::try_from(T::MaxLiquidationsPerBlock::get()).unwrap_or(usize::MAX))
-			.filter(|(who, market)| Self::submit_liquidation(who.clone(), *market).is_ok())
-			.count();
-		let mut remapped = 0usize;
-		for (market, accounts) in scan.stale {
-			for batch in accounts.chunks(usize::try_from(T::MaxRemapsPerCall::get()).unwrap_or(1)) {
-				let Ok(accounts) = BoundedVec::try_from(batch.to_vec()) else { continue };
-				let call = Call::<T>::remap_positions { market, accounts };
-				let transaction = T::create_authorized_transaction(call.into());
-				if SubmitTransaction::<T, Call<T>>::submit_transaction(transaction).is_ok() {
-					remapped = remapped.saturating_add(batch.len());
-				}
-			}
-		}
-		log::debug!(
-			target: "runtime::perp",
-			"block {:?}: scanned {} positions, submitted {} liquidations, {} remaps",
-			block,
-			scan.scanned,
-			submitted,
-			remapped,
-		);
-	}
-
-	/// Examines up to `limit` positions after the raw storage key `start_after`, wrapping
-	/// around to the beginning of the map at its end, but never past `start_after` again.
+	/// Examines up to `limit` positions after the raw storage key `start_after` (empty: from
+	/// the beginning of the map), wrapping around to the beginning of the map at its end, but
+	/// never past `start_after` again.
 	///
 	/// Only an account's largest cross requirement can be liquidated, and an account's
 	/// positions are adjacent in the map, so the scan finds that market once per account and
@@ -244,6 +247,11 @@ impl<T: Config> Pallet<T> {
 	/// It also collects the positions stored before their market's last liquidity migration
 	/// (up to `MaxRemapsPerCall` per market and scan), for `remap_positions`.
 	pub fn scan_positions(start_after: Vec<u8>, limit: u32) -> ScanResult<T::AccountId> {
+		let start_after = if start_after.is_empty() {
+			Positions::<T>::final_prefix().to_vec()
+		} else {
+			start_after
+		};
 		let mut result = ScanResult {
 			liquidatable: Vec::new(),
 			stale: BTreeMap::new(),
@@ -316,12 +324,6 @@ impl<T: Config> Pallet<T> {
 				largest
 			},
 		}
-	}
-
-	fn submit_liquidation(account: T::AccountId, market: MarketId) -> Result<(), ()> {
-		let call = Call::<T>::liquidate { account, market };
-		let transaction = T::create_authorized_transaction(call.into());
-		SubmitTransaction::<T, Call<T>>::submit_transaction(transaction)
 	}
 
 	/// Authorises an unsigned `liquidate` (see the module docs).

@@ -348,6 +348,8 @@ pub struct PendingMigration {
 	pub net_size: i128,
 	/// Σ (s' − s) of the positions remapped so far.
 	pub remapped: i128,
+	/// Σ size of the long positions not yet remapped, in the old curve's units.
+	pub stale_long_size: u128,
 	/// Σ |size| of the short positions not yet remapped, in the old curve's units (bounds
 	/// the shorts' buy-back in the new units, see `ensure_shorts_can_exit`).
 	pub stale_short_size: u128,

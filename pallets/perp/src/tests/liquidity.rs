@@ -194,6 +194,30 @@ fn a_convergence_gain_joins_the_reserve_once_realised() {
 	});
 }
 
+/// A rich fund still pays a market only up to the market's outflow cap: a convergence that
+/// costs 7.44 with a cap of 1 (and a reserve of 0.375) is refused, nothing changed. Before,
+/// convergence and migration costs and funding subsidies were bounded only by the fund's
+/// balance, so one thin market could drain the fund all markets share.
+#[test]
+fn a_convergence_beyond_the_markets_outflow_cap_is_refused() {
+	ExtBuilder::default().insurance(100_000 * UNIT).build_and_execute(|| {
+		setup(params());
+		diverge_above_index();
+		advance(HOUR + 6);
+		set_index(COLLECTION, 13 * UNIT);
+		set_outflow_cap(UNIT);
+		let before = market();
+		assert_noop!(
+			Perp::converge(RuntimeOrigin::signed(BOB), 0),
+			Error::<Test>::ConvergenceUnfunded
+		);
+		assert_eq!(market(), before);
+		// The same within a larger cap goes through.
+		set_outflow_cap(10 * UNIT);
+		assert_ok!(Perp::converge(RuntimeOrigin::signed(BOB), 0));
+	});
+}
+
 #[test]
 fn an_unfunded_convergence_changes_nothing() {
 	ExtBuilder::default().build_and_execute(|| {
@@ -366,8 +390,17 @@ fn dynamic_k_thins_an_idle_curve_down_to_k_min() {
 		assert_ok!(Perp::settle_funding(RuntimeOrigin::signed(BOB), 0));
 		// 1 − 0.5 would go below k_min: the step stops at 0.6.
 		assert_eq!(market().depth, 600 * UNIT / 1_000);
+		// Alice's position is remapped by the validators' batch; funding is due again.
 		advance(HOUR);
+		assert_noop!(
+			Perp::settle_funding(RuntimeOrigin::signed(BOB), 0),
+			Error::<Test>::FundingNotDue
+		);
+		let accounts = vec![ALICE].try_into().unwrap();
+		assert_ok!(Perp::remap_positions(RuntimeOrigin::signed(BOB), 0, accounts));
+		assert!(market().migration.is_none());
 		assert_ok!(Perp::settle_funding(RuntimeOrigin::signed(BOB), 0));
+		// At k_min already: no further step.
 		assert_eq!(market().liquidity_version, 1);
 	});
 }
@@ -466,5 +499,119 @@ fn thinning_waits_until_every_position_is_remapped() {
 		assert_ok!(Perp::remap_positions(RuntimeOrigin::signed(BOB), 0, Default::default()));
 		assert!(market().migration.is_none());
 		assert_ok!(Perp::adjust_liquidity(RuntimeOrigin::root(), 0, UNIT / 2));
+	});
+}
+
+/// What validators' offchain workers would do this block: every duty, authorised, then
+/// dispatched (each must succeed once admitted).
+fn validators_run() {
+	let (duties, _) = Perp::duties(Vec::new(), 10_000);
+	for call in duties {
+		let call: RuntimeCall = call.into();
+		use polkadot_sdk::frame_support::{pallet_prelude::TransactionSource, traits::Authorize};
+		if call.authorize(TransactionSource::External).is_some_and(|result| result.is_ok()) {
+			use polkadot_sdk::frame_support::traits::UnfilteredDispatchable;
+			assert_ok!(call
+				.dispatch_bypass_filter(polkadot_sdk::frame_system::RawOrigin::Authorized.into()));
+		}
+	}
+}
+
+/// One idle dust position can no longer stall a market. With the §15 dynamic k, the first
+/// hourly settlement of a quiet market thins its curve; Alice's dust long is never touched
+/// again. Before, every later convergence was refused with `MigrationPending` (and dynamic k
+/// skipped silently) for as long as she stayed away. Now the validators remap her within the
+/// block, so when Bob's long holds the mark 13 % over the index, convergence comes on time
+/// (8 hours after the mark TWAP crossed the 5 % threshold), and dynamic k keeps stepping.
+#[test]
+fn an_idle_position_never_stalls_convergence_or_dynamic_k() {
+	ExtBuilder::default().insurance(10_000 * UNIT).build_and_execute(|| {
+		let params = MarketParams { k_step: 50 * UNIT / 1_000, ..unguarded_params() };
+		setup(params);
+		// Alice's dust long, never touched again.
+		assert_ok!(Perp::open_position(
+			RuntimeOrigin::signed(ALICE),
+			0,
+			Side::Long,
+			UNIT / 100,
+			UNIT,
+			false,
+			0
+		));
+		let hour = || {
+			for _ in 0..600 {
+				advance(6);
+				set_index(COLLECTION, 10 * UNIT);
+				validators_run();
+			}
+		};
+		// One hour: the settlement thins the idle curve (open interest far below 10 %); the
+		// validators' next block remaps Alice, the one after settles the migration.
+		hour();
+		assert_eq!(market().liquidity_version, 1);
+		assert!(market().migration.is_some());
+		for _ in 0..2 {
+			advance(6);
+			set_index(COLLECTION, 10 * UNIT);
+			validators_run();
+		}
+		assert!(market().migration.is_none(), "the validators remapped Alice");
+		assert_eq!(Positions::<Test>::get(ALICE, 0).unwrap().liquidity_version, 1);
+		// Bob's long holds the mark 13 % over the index.
+		open(BOB, Side::Long, 13 * UNIT);
+		let mark = market().reserves.mark_price().unwrap();
+		assert!(mark * 100 / (10 * UNIT) >= 113, "mark {mark}");
+		let mut converged_after = None;
+		for hours in 1..=12 {
+			hour();
+			if perp_events().iter().any(|event| matches!(event, Event::Converged { .. })) {
+				converged_after = Some(hours);
+				break;
+			}
+		}
+		// The mark TWAP crossed 5 % within the first hour; 8 hours later the validators
+		// converged it, at the first block it was due.
+		assert_eq!(converged_after, Some(9));
+		assert_eq!(market().reserves.mark_price().unwrap(), 10 * UNIT);
+		// Dynamic k stepped at every settlement meanwhile (0.95⁹ of the launch depth), and
+		// goes on after the convergence: once Bob leaves, the idle curve thins again.
+		assert_eq!(market().liquidity_version, 9);
+		assert_eq!(market().depth, 630_249_409_724_609_375);
+		assert_ok!(Perp::close_position(RuntimeOrigin::signed(BOB), 0, 0));
+		hour();
+		assert_eq!(market().liquidity_version, 10);
+		assert!(perp_events().iter().all(|event| !matches!(event, Event::DynamicKSkipped { .. })));
+	});
+}
+
+/// A round trip cannot reset the convergence clock. Alice's long holds the mark 21 % over the
+/// index; half an hour in, Bob shorts the mark back to the index for one block and buys it
+/// back in the next. Before, the clock read that one block's closing mark, stopped, and
+/// convergence was pushed back by the time already served; on the hour's mark TWAP the
+/// block barely counts, and convergence comes when it was due.
+#[test]
+fn a_round_trip_does_not_reset_the_convergence_clock() {
+	ExtBuilder::default().insurance(10_000 * UNIT).build_and_execute(|| {
+		setup(params());
+		diverge_above_index();
+		advance(6);
+		set_index(COLLECTION, 10 * UNIT);
+		let since = market().divergence_since.unwrap();
+		advance(HOUR / 2);
+		set_index(COLLECTION, 10 * UNIT);
+		open(BOB, Side::Short, 20 * UNIT);
+		assert!(market().reserves.mark_price().unwrap() < 10_100_000_000_000_000_000);
+		advance(6);
+		set_index(COLLECTION, 10 * UNIT);
+		assert_eq!(market().divergence_since, Some(since));
+		assert_ok!(Perp::close_position(RuntimeOrigin::signed(BOB), 0, 0));
+		advance(6);
+		set_index(COLLECTION, 10 * UNIT);
+		assert_eq!(market().divergence_since, Some(since));
+		// Due one hour (`convergence_after`) after the clock started.
+		let elapsed = Perp::now_seconds() - since;
+		advance(HOUR - elapsed);
+		set_index(COLLECTION, 10 * UNIT);
+		assert_ok!(Perp::converge(RuntimeOrigin::signed(CHARLIE), 0));
 	});
 }

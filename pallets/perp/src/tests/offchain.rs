@@ -236,3 +236,53 @@ fn due_funding_and_convergence_are_submitted_and_authorised_only_while_due() {
 		}
 	});
 }
+
+/// Authorisation is a dry run of the dispatch: a liquidation the fluctuation band would refuse
+/// is not admitted for free. Two longs are liquidatable; the first liquidation takes the
+/// mark out of the 2 % band (a close may, once per block), so the second, which would move it
+/// further out, fails at dispatch. Before, authorisation only checked the margin ratio and
+/// admitted it: the block held a failed fee-less transaction.
+#[test]
+fn authorisation_refuses_what_the_dispatch_would_refuse() {
+	with_offchain(|_pool| {
+		create_market_with(unguarded_params());
+		open(ALICE, Side::Long, 50 * UNIT, true);
+		open(CHARLIE, Side::Long, 50 * UNIT, true);
+		// Bob's short crashes the mark; the index follows; then the 2 % band is switched on.
+		open(BOB, Side::Short, 70 * UNIT, false);
+		let mark = Markets::<Test>::get(0).unwrap().reserves.mark_price().unwrap();
+		set_index(COLLECTION, mark);
+		let params = Markets::<Test>::get(0).unwrap().params;
+		assert_ok!(Perp::set_market_params(
+			RuntimeOrigin::root(),
+			0,
+			crate::MarketParams { fluctuation_limit: 20 * UNIT / 1_000, ..params }
+		));
+		next_block();
+		set_index(COLLECTION, mark);
+		let liquidate = |who: AccountId| -> RuntimeCall {
+			PerpCall::<Test>::liquidate { account: who, market: 0 }.into()
+		};
+		for who in [ALICE, CHARLIE] {
+			assert!(Perp::liquidatable(&who, 0).is_ok());
+			assert!(liquidate(who).authorize(TransactionSource::External).unwrap().is_ok());
+		}
+		assert_ok!(Perp::liquidate(RawOrigin::Authorized.into(), ALICE, 0));
+		// Charlie is still below maintenance, but his close would push the mark further out
+		// of the band this block: dispatch would fail, so authorisation refuses.
+		assert!(Perp::liquidatable(&CHARLIE, 0).is_ok());
+		assert_eq!(
+			Perp::liquidate(RuntimeOrigin::signed(BOB), CHARLIE, 0).map_err(|e| e.error),
+			Err(Error::<Test>::FluctuationLimitExceeded.into())
+		);
+		assert_eq!(
+			liquidate(CHARLIE).authorize(TransactionSource::External).unwrap(),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(NOT_LIQUIDATABLE)))
+		);
+		// Next block, a new band: admitted and done.
+		next_block();
+		set_index(COLLECTION, mark);
+		assert!(liquidate(CHARLIE).authorize(TransactionSource::External).unwrap().is_ok());
+		assert_ok!(Perp::liquidate(RawOrigin::Authorized.into(), CHARLIE, 0));
+	});
+}

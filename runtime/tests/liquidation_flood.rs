@@ -1,0 +1,179 @@
+//! A flood of fee-less liquidations during a crash, applied as a block applies them
+//! (`Executive::apply_extrinsic`): 200 authorised liquidations of 200 underwater positions
+//! are offered in one block. Authorisation is a dry run of the dispatch, so the block takes
+//! only those that succeed (the first ones, until the fluctuation band stops further closes
+//! or the block's liquidation budget is spent); every other one is refused before inclusion
+//! (it stays in the pool for the next block), no included transaction fails, and traders'
+//! signed transactions still get in.
+
+mod common;
+
+use codec::Encode;
+use floorperp_runtime::{
+	configs::perp_system_accounts, genesis_config_presets::development_config_genesis, pallet_perp,
+	Balances, Executive, Header, Perp, Runtime, RuntimeCall, RuntimeOrigin, SignedPayload, System,
+	TxExtension, UncheckedExtrinsic, UNIT,
+};
+use perp_math::Side;
+use polkadot_sdk::{
+	frame_support::{
+		assert_ok,
+		traits::{fungible::Mutate, OnFinalize, UnfilteredDispatchable},
+	},
+	frame_system::{self, offchain::CreateAuthorizedTransaction},
+	pallet_timestamp, pallet_transaction_payment,
+	sp_keyring::Sr25519Keyring,
+	sp_runtime::{generic::Era, traits::Header as _, MultiSignature},
+};
+
+const START_MS: u64 = 1_700_000_000_000;
+const POSITIONS: u32 = 200;
+
+fn feed(price: u128) {
+	let call = RuntimeCall::Oracle(polkadot_sdk::pallet_oracle::Call::feed_values {
+		values: vec![(1u32, price)].try_into().unwrap(),
+	});
+	assert_ok!(
+		call.dispatch_bypass_filter(RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id()))
+	);
+}
+
+fn mark() -> u128 {
+	pallet_perp::Markets::<Runtime>::get(0).unwrap().reserves.mark_price().unwrap()
+}
+
+/// Ends the block and opens the next one, 6 s later, as the executive would.
+fn next_block() {
+	let block = System::block_number();
+	Perp::on_finalize(block);
+	polkadot_sdk::pallet_oracle::Pallet::<Runtime>::on_finalize(block);
+	let parent = System::finalize().hash();
+	let header =
+		Header::new(block + 1, Default::default(), Default::default(), parent, Default::default());
+	Executive::initialize_block(&header);
+	let now = pallet_timestamp::Now::<Runtime>::get() + 6_000;
+	pallet_timestamp::Now::<Runtime>::put(now);
+}
+
+/// An authorised (fee-less, unsigned) general transaction, as offchain workers submit.
+fn authorised(call: RuntimeCall) -> UncheckedExtrinsic {
+	let extension = <Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_extension();
+	UncheckedExtrinsic::new_transaction(call, extension)
+}
+
+/// A transaction signed by `who` with its current nonce.
+fn signed(who: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
+	let nonce = System::account_nonce(who.to_account_id());
+	let extension: TxExtension = (
+		frame_system::AuthorizeCall::new(),
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(Era::Immortal),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(0),
+		polkadot_sdk::frame_metadata_hash_extension::CheckMetadataHash::new(false),
+		frame_system::WeightReclaim::new(),
+	);
+	let payload = SignedPayload::new(call.clone(), extension.clone()).unwrap();
+	let signature = MultiSignature::from(payload.using_encoded(|bytes| who.sign(bytes)));
+	UncheckedExtrinsic::new_signed(call, who.to_account_id().into(), signature, extension)
+}
+
+#[test]
+fn a_flood_of_authorised_liquidations_never_includes_a_failure() {
+	common::chain(development_config_genesis()).execute_with(|| {
+		pallet_timestamp::Now::<Runtime>::put(START_MS);
+		// The §15 defaults: the 2 % band and 20 liquidations a block.
+		assert_ok!(Perp::create_market(
+			RuntimeOrigin::root(),
+			1,
+			10_000 * UNIT,
+			100_000 * UNIT,
+			pallet_perp::MarketParams { sandwich_guard: false, ..Default::default() }
+		));
+		feed(10 * UNIT);
+		let traders: Vec<_> = (0..POSITIONS)
+			.map(|seed| {
+				let who = polkadot_sdk::sp_core::crypto::AccountId32::new(
+					polkadot_sdk::sp_io::hashing::blake2_256(&seed.encode()),
+				);
+				Balances::set_balance(&who, 1_000 * UNIT);
+				assert_ok!(Perp::deposit(RuntimeOrigin::signed(who.clone()), 100 * UNIT));
+				who
+			})
+			.collect();
+		// 200 isolated 5x longs of 100, over 25 blocks (the band bounds each block's move).
+		for chunk in traders.chunks(8) {
+			next_block();
+			feed(mark());
+			for who in chunk {
+				assert_ok!(Perp::open_position(
+					RuntimeOrigin::signed(who.clone()),
+					0,
+					Side::Long,
+					20 * UNIT,
+					5 * UNIT,
+					true,
+					0
+				));
+			}
+		}
+		// The floor falls 30 % and an arbitrageur follows it down, under 2 % a block.
+		let dave = Sr25519Keyring::Dave.to_account_id();
+		assert_ok!(Perp::deposit(RuntimeOrigin::signed(dave.clone()), 200_000 * UNIT));
+		let target = mark() * 70 / 100;
+		for _ in 0..30 {
+			next_block();
+			feed(target);
+			if mark() > target {
+				assert_ok!(Perp::open_position(
+					RuntimeOrigin::signed(dave.clone()),
+					0,
+					Side::Short,
+					200 * UNIT,
+					5 * UNIT,
+					false,
+					0,
+				));
+			}
+		}
+		assert!(mark() <= target, "the mark followed the floor down");
+		next_block();
+		feed(target);
+		let underwater = traders.iter().filter(|who| Perp::liquidatable(who, 0).is_ok()).count();
+		// The later (dearer) longs are underwater; the first ones are not: the flood mixes
+		// liquidations that are due with ones that are not.
+		assert_eq!(underwater, 150);
+
+		// The block: 200 authorised liquidations, then two traders' signed transactions.
+		let (mut included, mut refused, mut failed) = (0, 0, 0);
+		for who in &traders {
+			let call =
+				RuntimeCall::Perp(pallet_perp::Call::liquidate { account: who.clone(), market: 0 });
+			match Executive::apply_extrinsic(authorised(call)) {
+				Ok(Ok(_)) => included += 1,
+				Ok(Err(_)) => failed += 1,
+				Err(_) => refused += 1,
+			}
+		}
+		println!("flood: {included} included, {refused} refused before inclusion, {failed} failed");
+		assert_eq!(failed, 0, "no included fee-less transaction fails");
+		assert!(included > 0 && included <= 20, "{included} liquidations fit the block");
+		assert_eq!(included + refused, POSITIONS);
+		let eve = Sr25519Keyring::Eve;
+		let deposit = RuntimeCall::Perp(pallet_perp::Call::deposit { amount: UNIT });
+		assert!(matches!(Executive::apply_extrinsic(signed(eve, deposit)), Ok(Ok(_))));
+		let transfer =
+			RuntimeCall::Balances(polkadot_sdk::pallet_balances::Call::transfer_keep_alive {
+				dest: perp_system_accounts()[1].clone().into(),
+				value: UNIT,
+			});
+		assert!(matches!(
+			Executive::apply_extrinsic(signed(Sr25519Keyring::Ferdie, transfer)),
+			Ok(Ok(_))
+		));
+	});
+}
