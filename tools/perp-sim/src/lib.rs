@@ -65,6 +65,15 @@
 //! is due settles it too. `adjust_liquidity` is governance's call (Root). Every block's end
 //! records the TWAP prices (`on_finalize`), so `advance` is how time and TWAPs move.
 //!
+//! ## Validators' duties
+//! `{ "offchain_workers": {} }` runs, in the current block, everything validators' offchain
+//! workers would submit (`Perp::duties` over every position: due funding settlements and
+//! convergences, `remap_positions` batches for positions a liquidity migration left behind
+//! and the migration's settlement, liquidations up to the block's budget), each authorised
+//! as the pool and block import do and dispatched with the authorised origin; what
+//! authorisation refuses stays out, as it would stay in the pool. The step's line lists all
+//! their events. A scenario that runs it every block or every hour plays the validators.
+//!
 //! ## Errors
 //! A malformed scenario (bad JSON, unknown field or parameter, bad number, an account used
 //! but not declared, `advance` below one block) or a failing set-up (market creation,

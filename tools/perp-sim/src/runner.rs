@@ -235,6 +235,7 @@ impl Chain {
 				RuntimeCall::Perp(PerpCall::converge { market: MARKET }),
 				frame_system::RawOrigin::Authorized.into(),
 			),
+			Step::OffchainWorkers(_) => offchain_workers(),
 			Step::AdjustLiquidity(step) => dispatch(
 				RuntimeCall::Perp(PerpCall::adjust_liquidity {
 					market: MARKET,
@@ -403,6 +404,24 @@ fn liquidate_as_offchain_worker(
 		return Err(StepFailure::Dispatch(reason.into()));
 	}
 	dispatch(call, frame_system::RawOrigin::Authorized.into())
+}
+
+/// The validators' duties of this block (`Perp::duties`, a scan of every position), each
+/// submitted as their offchain workers do: dispatched with the authorised origin if its
+/// `#[pallet::authorize]` check admits it (refused ones stay out of the block, as in the
+/// pool). An admitted transaction that then fails is a bug, reported as the step's error.
+fn offchain_workers() -> Result<(), StepFailure> {
+	use polkadot_sdk::frame_support::{pallet_prelude::TransactionSource, traits::Authorize};
+	let (duties, _) = pallet_perp::Pallet::<Runtime>::duties(Vec::new(), u32::MAX);
+	for call in duties {
+		let call = RuntimeCall::Perp(call);
+		let admitted =
+			call.authorize(TransactionSource::Local).is_some_and(|result| result.is_ok());
+		if admitted {
+			dispatch(call, frame_system::RawOrigin::Authorized.into())?;
+		}
+	}
+	Ok(())
 }
 
 /// `set_market_params` with the market's current parameters plus `overrides`.

@@ -81,6 +81,10 @@ pub enum Step {
 	AdjustLiquidity(AdjustLiquidityStep),
 	/// `Perp::converge`, as a validator's offchain worker submits it.
 	Converge(NoFields),
+	/// Everything validators' offchain workers would submit in the current block (due
+	/// funding settlements, convergences, remaps of positions a migration left behind,
+	/// liquidations), each authorised as the pool and block import do, then dispatched.
+	OffchainWorkers(NoFields),
 	/// `Perp::set_market_params` (Root) with the current parameters plus these changes.
 	SetParams(ParamOverrides),
 	/// Ends the block; the next one starts one block time later.

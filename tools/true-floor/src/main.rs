@@ -57,6 +57,9 @@ struct ScenarioArgs {
 	/// Length of the period in days.
 	#[arg(long, default_value_t = 30)]
 	days: u64,
+	/// Keep the curve's depth fixed (`k_step` 0) instead of the §15 dynamic k.
+	#[arg(long)]
+	static_k: bool,
 	/// Where to write the scenario JSON.
 	#[arg(long)]
 	output: PathBuf,
@@ -193,8 +196,8 @@ fn write_scenario(args: &ScenarioArgs) -> Result<(), String> {
 		.ok_or_else(|| format!("--start {:?} is not a date (YYYY-MM-DD)", args.start))?;
 	let floors = scenario::hourly_floors(&input.sales, &result.floors, start, args.days * 24)
 		.ok_or("no floor in that period")?;
-	let text =
-		serde_json::to_string_pretty(&scenario::scenario(&floors)).map_err(|e| e.to_string())?;
+	let text = serde_json::to_string_pretty(&scenario::scenario(&floors, !args.static_k))
+		.map_err(|e| e.to_string())?;
 	std::fs::write(&args.output, text + "\n")
 		.map_err(|e| format!("{}: {e}", args.output.display()))?;
 	println!(

@@ -4,11 +4,12 @@
 //! index. The market opens at the first hour's floor (1000 base), with the §15 defaults
 //! except three trade guards a simulation of hourly steps cannot respect (the per-block
 //! fluctuation band against hourly floor moves, the divergence guard against a trend
-//! trader, the sandwich guard against a close and an open of one trader in one block), and
-//! dynamic k: after a liquidity change, convergence waits until every position has been
-//! remapped, and the holder never trades (dynamic k has its own tests).
-//! Each hour: advance one hour, feed the index, settle funding, trade, and every second
-//! hour try to converge (as validators' offchain workers would; it fails until due).
+//! trader, the sandwich guard against a close and an open of one trader in one block);
+//! dynamic k is on unless asked otherwise.
+//! Each hour: advance one hour, feed the index, run the validators' offchain duties (funding
+//! settlement when due, convergence when due, liquidations), trade, and in the next block
+//! run the duties again (they remap the positions a liquidity change of the settlement left
+//! behind, as validators do in the block after it: the idle holder never trades).
 //!
 //! Traders, all cross margin:
 //! - `holder`: a 2x long from the first hour to the last (pays or earns a month of funding);
@@ -53,8 +54,8 @@ pub fn hourly_floors(
 	Some(series.into_iter().map(|floor| floor.unwrap_or(first)).collect())
 }
 
-/// The scenario for `floors` (one per hour, wei).
-pub fn scenario(floors: &[u128]) -> Value {
+/// The scenario for `floors` (one per hour, wei), with dynamic k at the §15 defaults or off.
+pub fn scenario(floors: &[u128], dynamic_k: bool) -> Value {
 	let first = floors.first().copied().unwrap_or(ONE);
 	let mut steps = vec![json!({ "index_price": units(first) })];
 	steps.push(open("holder", true, first * 5, 2));
@@ -63,7 +64,7 @@ pub fn scenario(floors: &[u128]) -> Value {
 		let (previous, floor) = (floors[hour - 1], floors[hour]);
 		steps.push(json!({ "advance": { "seconds": HOUR } }));
 		steps.push(json!({ "index_price": units(floor) }));
-		steps.push(json!({ "settle_funding": {} }));
+		steps.push(json!({ "offchain_workers": {} }));
 		if let Some(step) = arbitrage(previous, floor) {
 			steps.push(step);
 		}
@@ -72,9 +73,8 @@ pub fn scenario(floors: &[u128]) -> Value {
 			steps.extend(day);
 			trend_open = opened;
 		}
-		if hour % 2 == 0 {
-			steps.push(json!({ "converge": {} }));
-		}
+		steps.push(json!({ "next_block": {} }));
+		steps.push(json!({ "offchain_workers": {} }));
 	}
 	let mut closing = vec!["holder", "arb"];
 	if trend_open {
@@ -83,15 +83,18 @@ pub fn scenario(floors: &[u128]) -> Value {
 	for who in closing {
 		steps.push(json!({ "close": { "who": who } }));
 	}
+	let mut market = json!({
+		"base_reserve": BASE_RESERVE.to_string(),
+		"quote_reserve": units(first * BASE_RESERVE),
+		"fluctuation_limit": "0",
+		"max_mark_index_divergence": "0",
+		"sandwich_guard": false,
+	});
+	if !dynamic_k {
+		market["k_step"] = json!("0");
+	}
 	json!({
-		"market": {
-			"base_reserve": BASE_RESERVE.to_string(),
-			"quote_reserve": units(first * BASE_RESERVE),
-			"fluctuation_limit": "0",
-			"max_mark_index_divergence": "0",
-			"sandwich_guard": false,
-			"k_step": "0",
-		},
+		"market": market,
 		"accounts": { "holder": "100000", "arb": "1000000", "trend": "100000" },
 		"insurance_fund": "100000",
 		"steps": steps,
@@ -174,7 +177,7 @@ mod tests {
 	#[test]
 	fn the_scenario_feeds_every_hour_and_trades_on_moves() {
 		let floors = [10 * ONE, 10 * ONE, 11 * ONE];
-		let scenario = scenario(&floors);
+		let scenario = scenario(&floors, true);
 		let steps = scenario["steps"].as_array().unwrap();
 		let indexes: Vec<&str> =
 			steps.iter().filter_map(|step| step["index_price"].as_str()).collect();
@@ -185,5 +188,10 @@ mod tests {
 		assert_eq!(arb[0]["open"]["side"], "long");
 		assert_eq!(arb[0]["open"]["margin"], "125");
 		assert_eq!(scenario["market"]["quote_reserve"], "10000");
+		// The validators' duties run twice an hour: after the index, and a block later.
+		let duties = steps.iter().filter(|step| step.get("offchain_workers").is_some()).count();
+		assert_eq!(duties, 4);
+		assert!(scenario["market"].get("k_step").is_none());
+		assert_eq!(super::scenario(&floors, false)["market"]["k_step"], "0");
 	}
 }
