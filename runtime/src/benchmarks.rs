@@ -8,4 +8,5 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_perp, Perp]
 	[pallet_insurance, Insurance]
 	[pallet_true_floor_oracle, TrueFloor]
+	[pallet_faucet, Faucet]
 );

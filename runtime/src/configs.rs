@@ -248,7 +248,7 @@ parameter_types! {
 	pub TreasuryAccount: AccountId = TreasuryPalletId::get().into_account_truncating();
 }
 
-/// The accounts the perp pallet pays into; each must exist (hold the existential deposit)
+/// The accounts the perp pallet pays ETH into; each must exist (hold ETH's minimum balance)
 /// from genesis so that the first small fee transfer cannot fail.
 pub fn perp_system_accounts() -> [AccountId; 3] {
 	[
@@ -403,7 +403,8 @@ impl pallet_perp::BenchmarkHelper<CollectionId> for PerpBenchmarkHelper {
 }
 
 impl pallet_perp::Config for Runtime {
-	type Currency = Balances;
+	type Currency = crate::collateral::EthCollateral;
+	type CollateralAssetId = crate::collateral::CollateralAssetId;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type CollectionKey = CollectionId;
 	type IndexPrice = OracleIndexPrice;
@@ -435,7 +436,7 @@ parameter_types! {
 }
 
 impl pallet_insurance::Config for Runtime {
-	type Currency = Balances;
+	type Currency = crate::collateral::EthCollateral;
 	type MarketId = pallet_perp::MarketId;
 	type PalletId = InsurancePalletId;
 	type InsuranceAdmin = crate::governance::InsuranceAdmin;

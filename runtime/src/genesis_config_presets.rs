@@ -2,8 +2,10 @@
 //! Charlie). The node's `dev` and `local` chain specs are built from them.
 
 use crate::{
-	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, InsuranceConfig, OracleOperatorsConfig,
-	OriginsConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
+	collateral::{EthIssuerAccount, ETH, ETH_DECIMALS, ETH_MIN_BALANCE},
+	AccountId, AssetsConfig, AuraConfig, BalancesConfig, FaucetConfig, GrandpaConfig,
+	InsuranceConfig, OracleOperatorsConfig, OriginsConfig, RuntimeGenesisConfig, SudoConfig,
+	HOURS, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -14,12 +16,18 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
-/// What every well-known development account starts with: one million FLOOR.
+/// What every well-known development account starts with: one million FLOOR (fees, deposits,
+/// votes) ...
 pub const DEV_ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
+/// ... and 100,000 test ETH (collateral).
+pub const DEV_ETH: crate::Balance = 100_000 * UNIT;
+/// The faucet of development and test networks: 100 test ETH per account and hour.
+const FAUCET_DRIP: crate::Balance = 100 * UNIT;
+const FAUCET_PERIOD: crate::BlockNumber = HOURS;
 
-/// The insurance fund of a development network: funded with 50,000 FLOOR, a target of
+/// The insurance fund of a development network: funded with 50,000 ETH, a target of
 /// 100,000 (governance may withdraw only above it), a low watermark of 10,000, and each
-/// market may claim up to 10,000 a day for bad debt.
+/// market may draw up to 10,000 a day from it, whatever for.
 const INSURANCE_FUNDING: crate::Balance = 50_000 * UNIT;
 const INSURANCE_TARGET: crate::Balance = 100_000 * UNIT;
 const INSURANCE_LOW_WATERMARK: crate::Balance = 10_000 * UNIT;
@@ -51,18 +59,29 @@ impl DevValidator {
 
 fn genesis(validators: &[DevValidator], sudo: AccountId, endowed: Vec<AccountId>) -> Value {
 	let mut operators: Vec<AccountId> = validators.iter().map(DevValidator::operator).collect();
-	let system_accounts =
-		crate::configs::perp_system_accounts().map(|account| (account, crate::EXISTENTIAL_DEPOSIT));
+	let system_accounts = crate::configs::perp_system_accounts();
 	// The membership pallet expects its members sorted.
 	operators.sort();
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed
-				.into_iter()
-				.map(|account| (account, DEV_ENDOWMENT))
-				.chain(system_accounts)
+				.iter()
+				.map(|account| (account.clone(), DEV_ENDOWMENT))
+				.chain(system_accounts.iter().map(|account| (account.clone(), crate::EXISTENTIAL_DEPOSIT)))
 				.collect(),
 		},
+		// ETH, sufficient (an ETH-only account exists), minted to the well-known accounts;
+		// the perp system accounts hold its minimum balance so small payments can reach them.
+		assets: AssetsConfig {
+			assets: vec![(ETH, EthIssuerAccount::get(), true, ETH_MIN_BALANCE)],
+			metadata: vec![(ETH, b"Ether".to_vec(), b"ETH".to_vec(), ETH_DECIMALS)],
+			accounts: endowed
+				.iter()
+				.map(|account| (ETH, account.clone(), DEV_ETH))
+				.chain(system_accounts.iter().map(|account| (ETH, account.clone(), ETH_MIN_BALANCE)))
+				.collect(),
+		},
+		faucet: FaucetConfig { amount: FAUCET_DRIP, period: FAUCET_PERIOD },
 		aura: AuraConfig { authorities: validators.iter().map(DevValidator::aura).collect() },
 		grandpa: GrandpaConfig {
 			authorities: validators.iter().map(|v| (v.grandpa(), 1)).collect(),

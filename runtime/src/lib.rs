@@ -17,16 +17,19 @@ extern crate alloc;
 pub mod apis;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarks;
+pub mod collateral;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod governance;
 
 use alloc::vec::Vec;
+pub use collateral::faucet as pallet_faucet;
 pub use pallet_perp;
 pub use pallet_true_floor_oracle;
 use polkadot_sdk::{
-	frame_support, frame_system, pallet_aura, pallet_balances, pallet_grandpa, pallet_membership,
-	pallet_oracle, pallet_sudo, pallet_timestamp, pallet_transaction_payment,
+	frame_support, frame_system, pallet_assets, pallet_assets_holder, pallet_aura, pallet_balances,
+	pallet_grandpa, pallet_membership, pallet_oracle, pallet_sudo, pallet_timestamp,
+	pallet_transaction_payment,
 	sp_runtime::{
 		generic, impl_opaque_keys,
 		traits::{BlakeTwo256, IdentifyAccount, Verify},
@@ -86,7 +89,8 @@ pub const HOURS: BlockNumber = MINUTES * 60;
 /// Blocks per day.
 pub const DAYS: BlockNumber = HOURS * 24;
 
-/// One FLOOR: the chain's token has 18 decimals, like ETH, so NFT prices map 1:1.
+/// One unit of an 18-decimal amount: one FLOOR (the native token: fees, deposits, votes) or
+/// one ETH (the collateral asset, [`collateral`]: margins, prices, PnL).
 pub const UNIT: Balance = 1_000_000_000_000_000_000;
 /// A thousandth of a FLOOR.
 pub const MILLI_UNIT: Balance = UNIT / 1_000;
@@ -111,7 +115,7 @@ pub type Hash = sp_core::H256;
 pub type Moment = u64;
 /// Identifies an NFT collection: the key of its floor price in the oracle and of its market.
 pub type CollectionId = u32;
-/// An 18-decimal fixed-point price in base units of the chain's token.
+/// An 18-decimal fixed-point price in ETH (wei per unit of base).
 pub type Price = u128;
 
 /// The address format for describing accounts.
@@ -194,6 +198,18 @@ mod runtime {
 
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	/// Fungible assets: ETH, the collateral of every market ([`collateral`]).
+	#[runtime::pallet_index(7)]
+	pub type Assets = pallet_assets;
+
+	/// Holds on assets (the perp pallet holds traders' ETH collateral).
+	#[runtime::pallet_index(8)]
+	pub type AssetsHolder = pallet_assets_holder;
+
+	/// Test ETH on development and test networks (off in production genesis).
+	#[runtime::pallet_index(9)]
+	pub type Faucet = collateral::faucet;
 
 	/// Operators allowed to feed the oracle: one per validator, managed by governance.
 	#[runtime::pallet_index(10)]

@@ -10,9 +10,10 @@ mod common;
 
 use codec::Encode;
 use floorperp_runtime::{
-	configs::perp_system_accounts, genesis_config_presets::development_config_genesis, pallet_perp,
-	Balances, Executive, Header, Perp, Runtime, RuntimeCall, RuntimeOrigin, SignedPayload, System,
-	TxExtension, UncheckedExtrinsic, UNIT,
+	collateral::EthCollateral, configs::perp_system_accounts,
+	genesis_config_presets::development_config_genesis, pallet_perp, Executive, Header, Perp,
+	Runtime, RuntimeCall, RuntimeOrigin, SignedPayload, System, TxExtension, UncheckedExtrinsic,
+	UNIT,
 };
 use perp_math::Side;
 use polkadot_sdk::{
@@ -100,7 +101,7 @@ fn a_flood_of_authorised_liquidations_never_includes_a_failure() {
 				let who = polkadot_sdk::sp_core::crypto::AccountId32::new(
 					polkadot_sdk::sp_io::hashing::blake2_256(&seed.encode()),
 				);
-				Balances::set_balance(&who, 1_000 * UNIT);
+				EthCollateral::set_balance(&who, 1_000 * UNIT);
 				assert_ok!(Perp::deposit(RuntimeOrigin::signed(who.clone()), 100 * UNIT));
 				who
 			})
@@ -123,7 +124,7 @@ fn a_flood_of_authorised_liquidations_never_includes_a_failure() {
 		}
 		// The floor falls 30 % and an arbitrageur follows it down, under 2 % a block.
 		let dave = Sr25519Keyring::Dave.to_account_id();
-		assert_ok!(Perp::deposit(RuntimeOrigin::signed(dave.clone()), 200_000 * UNIT));
+		assert_ok!(Perp::deposit(RuntimeOrigin::signed(dave.clone()), 50_000 * UNIT));
 		let target = mark() * 70 / 100;
 		for _ in 0..30 {
 			next_block();

@@ -22,7 +22,7 @@ use polkadot_sdk::frame_support::{
 	pallet_prelude::DispatchResult,
 	traits::{
 		fungible::{Inspect, InspectHold, Mutate, MutateHold},
-		tokens::{Fortitude, Precision, Preservation, Restriction},
+		tokens::{Fortitude, Precision, Preservation, Restriction, WithdrawConsequence},
 	},
 };
 
@@ -86,6 +86,7 @@ impl PositionRisk {
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_deposit(who: &T::AccountId, amount: u128) -> DispatchResult {
 		ensure!(amount > 0, Error::<T>::ZeroAmount);
+		ensure!(!Self::collateral_frozen(who), Error::<T>::CollateralFrozen);
 		T::Currency::hold(&HoldReason::Collateral.into(), who, amount)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 		Self::deposit_event(Event::Deposited {
@@ -99,6 +100,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_withdraw(who: &T::AccountId, amount: u128) -> DispatchResult {
 		ensure!(amount > 0, Error::<T>::ZeroAmount);
 		ensure!(amount <= Self::withdrawable(who)?, Error::<T>::InsufficientFreeCollateral);
+		ensure!(!Self::collateral_frozen(who), Error::<T>::CollateralFrozen);
 		T::Currency::release(&HoldReason::Collateral.into(), who, amount, Precision::Exact)
 			.map_err(|_| Error::<T>::InsufficientFreeCollateral)?;
 		Self::deposit_event(Event::Withdrawn {
@@ -107,6 +109,12 @@ impl<T: Config> Pallet<T> {
 			collateral: Self::held_collateral(who),
 		});
 		Ok(())
+	}
+
+	/// Whether `who`'s collateral token is frozen for it (the asset or the account frozen by
+	/// its issuer or governance): it can neither be deposited nor withdrawn.
+	fn collateral_frozen(who: &T::AccountId) -> bool {
+		matches!(T::Currency::can_withdraw(who, 0), WithdrawConsequence::Frozen)
 	}
 
 	/// Collateral held for trading on `who`'s account (not committed to any position).

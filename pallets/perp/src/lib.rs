@@ -187,10 +187,16 @@ pub mod pallet {
 		polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>>
 		+ CreateAuthorizedTransaction<Call<Self>>
 	{
-		/// The collateral token (18 decimals); collateral is held under [`HoldReason`].
+		/// The collateral token, in which every amount, price and PnL is (18 decimals; the
+		/// runtime wires ETH); collateral is held under [`HoldReason`].
 		type Currency: Inspect<Self::AccountId, Balance = u128>
 			+ Mutate<Self::AccountId>
 			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// Where clients find [`Config::Currency`]: the `pallet-assets` id of the collateral
+		/// token, or `None` when it is the chain's native token. Only published in metadata; the
+		/// pallet itself moves collateral through `Currency` alone.
+		#[pallet::constant]
+		type CollateralAssetId: Get<Option<u32>>;
 		/// The runtime's hold reasons.
 		type RuntimeHoldReason: From<HoldReason>;
 		/// Identifies an NFT collection (the oracle key of a market).
@@ -517,6 +523,9 @@ pub mod pallet {
 		LeverageTooHigh,
 		/// Not enough free balance to deposit.
 		InsufficientBalance,
+		/// The collateral token is frozen for this account (by its issuer or governance): it
+		/// can neither be deposited nor withdrawn.
+		CollateralFrozen,
 		/// Not enough held collateral for the margin and fee.
 		InsufficientCollateral,
 		/// The withdrawal would leave the account below the initial margin ratio.
@@ -758,12 +767,13 @@ pub mod pallet {
 			Self::do_set_paused(market, false)
 		}
 
-		/// Holds `amount` of the caller's free balance as trading collateral.
+		/// Holds `amount` of the caller's collateral token (ETH, 18 decimals) as trading
+		/// collateral.
 		///
 		/// - Origin: signed.
 		/// - Events: `Deposited`.
-		/// - Errors: `ZeroAmount`, `InsufficientBalance` (the free balance, less the
-		///   existential deposit, is below `amount`).
+		/// - Errors: `ZeroAmount`, `InsufficientBalance` (the free balance, less the token's
+		///   minimum balance, is below `amount`), `CollateralFrozen`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::deposit())]
 		pub fn deposit(origin: OriginFor<T>, amount: u128) -> DispatchResult {
@@ -777,7 +787,7 @@ pub mod pallet {
 		///
 		/// - Origin: signed.
 		/// - Events: `Withdrawn`.
-		/// - Errors: `ZeroAmount`, `InsufficientFreeCollateral`.
+		/// - Errors: `ZeroAmount`, `InsufficientFreeCollateral`, `CollateralFrozen`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::withdraw())]
 		pub fn withdraw(origin: OriginFor<T>, amount: u128) -> DispatchResult {

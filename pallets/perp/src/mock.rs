@@ -237,6 +237,7 @@ impl crate::BenchmarkHelper<u32> for MockBenchmarkHelper {
 
 impl pallet_perp::Config for Test {
 	type Currency = Balances;
+	type CollateralAssetId = ();
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type CollectionKey = u32;
 	type IndexPrice = MockOracle;

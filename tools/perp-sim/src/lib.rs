@@ -13,14 +13,16 @@
 //! - **Market**: one market, id 0, on collection 0, created by Root with the scenario's
 //!   reserves and §15 parameters (unset = default; unknown names are errors).
 //! - **Accounts**: each name is the sr25519 dev key `//name` (so `"Alice"` is Polkadot-JS's
-//!   Alice; names are case-sensitive, so `"alice"` is a different account). An account's
-//!   amount is its **collateral**: genesis endows `amount + existential deposit` (0.001)
-//!   and the amount is deposited with `Perp::deposit` in block 1, so `collateral` starts at
-//!   exactly the amount and `free` at the existential deposit, which no trade touches.
+//!   Alice; names are case-sensitive, so `"alice"` is a different account). Amounts are ETH,
+//!   the collateral asset. An account's amount is its **collateral**: genesis mints
+//!   `amount + minimum balance` (one gwei) of ETH and the amount is deposited with
+//!   `Perp::deposit` in block 1, so `collateral` starts at exactly the amount and `free` at
+//!   the minimum balance, which no trade touches. (Nobody pays transaction fees here, so no
+//!   account needs the native token.)
 //! - **Insurance fund**: genesis gives the insurance account (`InsuranceFund::account()`)
-//!   `insurance_fund` (at least the existential deposit, which the account needs to exist);
-//!   the other perp system accounts (vault, treasury) get the existential deposit. The fund
-//!   covers bad debt up to its whole balance (no per-day claim cap).
+//!   `insurance_fund` ETH (at least the minimum balance); the other perp system accounts
+//!   (vault, treasury) get the minimum balance. The fund covers bad debt up to its whole
+//!   balance (no per-day outflow cap).
 //! - **Time**: block 1 starts at Unix time 1 800 000 000 s. Steps run in the current block;
 //!   `next_block` starts the next block 6 s later (the chain's block time), `advance`
 //!   `seconds` later (at least 6, since Aura needs a new slot per block). Each block runs
@@ -47,8 +49,8 @@
 //!   Step-scoped figures (`exchanged_size`, `realized_pnl`, `fee`, `funding_payment`) sum
 //!   the step's `PositionChanged` and `PositionLiquidated` events; `bad_debt`,
 //!   `liquidation_penalty` and `liquidator_reward` come from `PositionLiquidated`.
-//! - `accounts`: every scenario account; `free` is the free balance, `collateral` the
-//!   collateral held by the perp pallet (not committed to positions).
+//! - `accounts`: every scenario account; `free` is its free ETH, `collateral` the ETH held
+//!   by the perp pallet (not committed to positions).
 //!
 //! ## Liquidations
 //! `liquidate` with `by` is a keeper's signed call (the keeper earns the liquidator's half).

@@ -14,10 +14,11 @@ use crate::{
 };
 use codec::Encode;
 use floorperp_runtime::{
+	collateral::{eth_balance, EthIssuerAccount, ETH, ETH_DECIMALS, ETH_MIN_BALANCE},
 	configs::{perp_system_accounts, InsuranceFundAdapter as InsuranceAccount},
-	AccountId, AllPalletsWithSystem, Balances, BalancesConfig, BlockNumber, Hash, InsuranceConfig,
-	Perp, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, System,
-	EXISTENTIAL_DEPOSIT, SLOT_DURATION,
+	AccountId, AllPalletsWithSystem, AssetsConfig, BlockNumber, Hash, InsuranceConfig, Perp,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, System,
+	SLOT_DURATION,
 };
 use pallet_perp::{InsuranceFund, MarketId, MarketOf, Markets, PositionInfo, Positions};
 use perp_math::{margin, PositionValue};
@@ -324,7 +325,7 @@ impl Chain {
 				.map(|(name, account)| (name.clone(), account_report(account)))
 				.collect(),
 			insurance_fund: Units(
-				Balances::free_balance(InsuranceAccount::account())
+				eth_balance(&InsuranceAccount::account())
 					.saturating_add(market.accrued_fees.insurance),
 			),
 		})
@@ -344,20 +345,21 @@ fn derive_accounts(scenario: &Scenario) -> Result<BTreeMap<String, AccountId>, R
 		.collect()
 }
 
-/// Genesis balances: the perp system accounts at the existential deposit, the insurance
-/// fund at its scenario balance (at least the deposit), each trader at its collateral plus
-/// the existential deposit (which stays free after the deposit).
+/// Genesis ETH (the collateral asset, sufficient, so no account needs the native token):
+/// the perp system accounts at the asset's minimum balance, the insurance fund at its
+/// scenario balance (at least that minimum), each trader at its collateral plus the minimum
+/// balance (which stays free after the deposit).
 fn genesis_storage(
 	scenario: &Scenario,
 	accounts: &BTreeMap<String, AccountId>,
 ) -> Result<polkadot_sdk::sp_runtime::Storage, RunError> {
 	let mut balances: BTreeMap<AccountId, u128> =
-		perp_system_accounts().into_iter().map(|account| (account, EXISTENTIAL_DEPOSIT)).collect();
-	let insurance = scenario.insurance_fund.unwrap_or_default().0.max(EXISTENTIAL_DEPOSIT);
+		perp_system_accounts().into_iter().map(|account| (account, ETH_MIN_BALANCE)).collect();
+	let insurance = scenario.insurance_fund.unwrap_or_default().0.max(ETH_MIN_BALANCE);
 	balances.insert(InsuranceAccount::account(), insurance);
 	for (name, Amount(collateral)) in &scenario.accounts {
 		let endowment = collateral
-			.checked_add(EXISTENTIAL_DEPOSIT)
+			.checked_add(ETH_MIN_BALANCE)
 			.ok_or_else(|| RunError::Setup(format!("account {name:?}: balance too large")))?;
 		let account = accounts
 			.get(name)
@@ -369,9 +371,14 @@ fn genesis_storage(
 		return Err(RunError::Setup("the balances add up to more than u128".into()));
 	}
 	let config = RuntimeGenesisConfig {
-		balances: BalancesConfig { balances: balances.into_iter().collect(), ..Default::default() },
+		assets: AssetsConfig {
+			assets: vec![(ETH, EthIssuerAccount::get(), true, ETH_MIN_BALANCE)],
+			metadata: vec![(ETH, b"Ether".to_vec(), b"ETH".to_vec(), ETH_DECIMALS)],
+			accounts: balances.into_iter().map(|(account, balance)| (ETH, account, balance)).collect(),
+			..Default::default()
+		},
 		// The fund covers bad debt up to its balance: scenarios study the economics, not
-		// the per-day claim cap (which `set_claim_cap` can still set on a real chain).
+		// the per-day outflow cap (which `set_claim_cap` can still set on a real chain).
 		insurance: InsuranceConfig { default_claim_cap: u128::MAX, ..Default::default() },
 		..Default::default()
 	};
@@ -661,7 +668,7 @@ fn cross_margin_ratio(account: &AccountId) -> Result<Option<i128>, RunError> {
 
 fn account_report(account: &AccountId) -> AccountReport {
 	AccountReport {
-		free: Units(Balances::free_balance(account)),
+		free: Units(eth_balance(account)),
 		collateral: Units(Perp::held_collateral(account)),
 	}
 }
