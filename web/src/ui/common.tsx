@@ -39,9 +39,13 @@ export function liquidationText (price: LiquidationPrice): string {
   return price.isNever ? 'none (cannot be liquidated by price)' : 'now: already below maintenance';
 }
 
-/** A signed figure's tone: gains green, losses red. */
-export function toneOf (value: bigint): 'good' | 'bad' | undefined {
-  if (value > 0n) return 'good';
-  if (value < 0n) return 'bad';
+/**
+ * A signed figure's tone: gains green, losses red; a value that shows as zero at
+ * `fraction` digits (a few raw units of rounding) stays neutral.
+ */
+export function toneOf (value: bigint, fraction = 6): 'good' | 'bad' | undefined {
+  const visible = 10n ** BigInt(18 - fraction) / 2n;
+  if (value >= visible) return 'good';
+  if (value <= -visible) return 'bad';
   return undefined;
 }

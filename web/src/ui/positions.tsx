@@ -36,7 +36,7 @@ export function Positions ({ ctx, markets, slippage }: { ctx: AppContext, market
           <table data-testid="positions">
             <thead>
               <tr>
-                <th scope="col">Market</th><th scope="col">Side</th><th scope="col">Size</th><th scope="col">Entry</th><th scope="col">Mark</th>
+                <th scope="col">Market</th><th scope="col">Size</th><th scope="col">Entry</th><th scope="col">Mark</th>
                 <th scope="col">Notional</th><th scope="col">Unrealised PnL</th><th scope="col">Pending funding</th><th scope="col">Margin</th>
                 <th scope="col">MR</th><th scope="col">Liq. price</th><th scope="col">Leverage</th><th scope="col"><span class="sr-only">Actions</span></th>
               </tr>
@@ -51,18 +51,20 @@ export function Positions ({ ctx, markets, slippage }: { ctx: AppContext, market
                 const mr = position.marginRatio.isSome ? position.marginRatio.unwrap().toBigInt() : null;
                 return [
                   <tr key={`row-${id}`} data-testid={`position-${id}`}>
-                    <th scope="row">{market?.name ?? `Market ${id}`} <span class="muted">{position.isolated.isTrue ? 'isolated' : 'cross'}</span></th>
-                    <td class={size > 0n ? 'good' : 'bad'}>{size > 0n ? 'Long' : 'Short'}</td>
-                    <td data-testid="pos-size" data-raw={size.toString()}>{formatUnits(abs(size), 18, 6)}</td>
-                    <td data-testid="pos-entry" data-raw={position.entryPrice.toString()}>{formatUnits(position.entryPrice.toBigInt(), 18, 4)}</td>
-                    <td data-testid="pos-mark" data-raw={market?.info.markPrice.toString()}>{market === undefined ? '—' : formatUnits(market.info.markPrice.toBigInt(), 18, 4)}</td>
-                    <td data-testid="pos-notional" data-raw={position.exitNotional.toString()}>{formatUnits(position.exitNotional.toBigInt(), 18, 4)}</td>
-                    <td data-testid="pos-upnl" data-raw={upnl.toString()} class={toneOf(upnl)}>{formatSigned(upnl, 18, 6)}</td>
-                    <td data-testid="pos-funding" data-raw={funding.toString()} class={toneOf(-funding)}>{funding === 0n ? '0' : `${funding > 0n ? 'owes' : 'earns'} ${formatUnits(abs(funding), 18, 6)}`}</td>
-                    <td data-testid="pos-margin" data-raw={position.margin.toString()}>{formatUnits(position.margin.toBigInt(), 18, 4)}</td>
-                    <td data-testid="pos-mr" data-raw={mr?.toString()}>{mr === null ? '—' : formatPercent(mr)}</td>
-                    <td data-testid="pos-liquidation" data-raw={liquidationRaw(position.liquidationPrice)}>{liquidationText(position.liquidationPrice)}</td>
-                    <td data-testid="pos-leverage" data-raw={position.leverage.isSome ? position.leverage.unwrap().toString() : undefined}>
+                    <th scope="row">
+                      {market?.name ?? `Market ${id}`}
+                      <span class="sub"><span class={size > 0n ? 'good' : 'bad'} data-testid="pos-side">{size > 0n ? 'Long' : 'Short'}</span> <span class="muted">· {position.isolated.isTrue ? 'isolated' : 'cross'}</span></span>
+                    </th>
+                    <td data-label="Size" data-testid="pos-size" data-raw={size.toString()}>{formatUnits(abs(size), 18, 6)}</td>
+                    <td data-label="Entry" data-testid="pos-entry" data-raw={position.entryPrice.toString()}>{formatUnits(position.entryPrice.toBigInt(), 18, 4)}</td>
+                    <td data-label="Mark" data-testid="pos-mark" data-raw={market?.info.markPrice.toString()}>{market === undefined ? '—' : formatUnits(market.info.markPrice.toBigInt(), 18, 4)}</td>
+                    <td data-label="Notional" data-testid="pos-notional" data-raw={position.exitNotional.toString()}>{formatUnits(position.exitNotional.toBigInt(), 18, 4)}</td>
+                    <td data-label="Unrealised PnL" data-testid="pos-upnl" data-raw={upnl.toString()} class={toneOf(upnl)}>{formatSigned(upnl, 18, 6)}</td>
+                    <td data-label="Pending funding" data-testid="pos-funding" data-raw={funding.toString()} class={toneOf(-funding)}>{funding === 0n ? '0' : `${funding > 0n ? 'owes' : 'earns'} ${formatUnits(abs(funding), 18, 6)}`}</td>
+                    <td data-label="Margin" data-testid="pos-margin" data-raw={position.margin.toString()}>{formatUnits(position.margin.toBigInt(), 18, 4)}</td>
+                    <td data-label="MR" data-testid="pos-mr" data-raw={mr?.toString()}>{mr === null ? '—' : formatPercent(mr)}</td>
+                    <td data-label="Liq. price" data-testid="pos-liquidation" data-raw={liquidationRaw(position.liquidationPrice)}>{liquidationText(position.liquidationPrice)}</td>
+                    <td data-label="Leverage" data-testid="pos-leverage" data-raw={position.leverage.isSome ? position.leverage.unwrap().toString() : undefined}>
                       {position.leverage.isSome ? formatLeverage(position.leverage.unwrap().toBigInt()) : 'underwater'}
                     </td>
                     <td class="actions">
@@ -80,7 +82,7 @@ export function Positions ({ ctx, markets, slippage }: { ctx: AppContext, market
                   </tr>,
                   open?.market === id && (
                     <tr key={`action-${id}`} class="action-row">
-                      <td colSpan={13}>
+                      <td colSpan={12}>
                         <ActionForm ctx={ctx} market={market} position={position} action={open.action} slippage={slippage} onDone={() => setOpen(null)} />
                       </td>
                     </tr>
