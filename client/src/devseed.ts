@@ -47,12 +47,12 @@ export async function createMarket (
 }
 
 /**
- * The demo floor at `seconds`: the launch mark, ±3 % over an hour, so the charts and the
+ * The demo floor at `seconds`: the launch mark, ±1 % over an hour, so the charts and the
  * funding estimate have something to show. Rounded to 0.001.
  */
 export function demoFloor (market: DemoMarket, seconds: number): bigint {
   const mark = (market.quoteReserve * UNIT) / market.baseReserve;
-  const wave = Math.round(30 * Math.sin((2 * Math.PI * seconds) / 3600));
+  const wave = Math.round(10 * Math.sin((2 * Math.PI * seconds) / 3600));
   return ((mark / MILLI) * BigInt(1000 + wave) / 1000n) * MILLI;
 }
 

@@ -180,7 +180,7 @@ export function App () {
               {market !== null && <Charts history={historyState} market={market.id} account={account?.address ?? null} />}
               {market !== null && <Ticket ctx={ctx} market={market} slippage={slippage} setSlippage={setSlippage} />}
               <Collateral ctx={ctx} account={snapshot.account} />
-              <Positions ctx={ctx} markets={markets} slippage={slippage} />
+              <Positions ctx={ctx} account={snapshot.account} markets={markets} slippage={slippage} />
               <TxPanel entries={txs} />
             </>
           )}

@@ -31,9 +31,6 @@ export interface ChainInfo {
   isDev: boolean;
   native: TokenInfo;
   collateral: Collateral;
-  /** Which optional `PerpApi` quotes this runtime has. */
-  hasQuoteReduce: boolean;
-  hasQuoteMargin: boolean;
 }
 
 export interface MarketView {
@@ -119,9 +116,7 @@ async function chainInfo (api: ApiPromise): Promise<ChainInfo> {
     name: name.toString(),
     isDev: chainType.isDevelopment || chainType.isLocal,
     native,
-    collateral: await collateralOf(api, native),
-    hasQuoteReduce: typeof calls.quoteReduce === 'function',
-    hasQuoteMargin: typeof calls.quoteMargin === 'function'
+    collateral: await collateralOf(api, native)
   };
 }
 

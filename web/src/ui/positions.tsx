@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 
 import type { PositionDetails, TradeQuote } from '@client/perp.ts';
 
-import { describeDispatchError, type ChainError, type MarketView } from '../chain.ts';
+import { describeDispatchError, type AccountView, type ChainError, type MarketView } from '../chain.ts';
 import { formatLeverage, formatPercent, formatSigned, formatUnits, parseUnits, toDecimalText } from '../format.ts';
 import { closeLimit, parseSlippage } from '../ticket.ts';
 import type { AppContext } from './context.ts';
@@ -22,9 +22,9 @@ const ACTION_LABELS: Record<Action, string> = {
 
 const abs = (value: bigint): bigint => (value < 0n ? -value : value);
 
-export function Positions ({ ctx, markets, slippage }: { ctx: AppContext, markets: MarketView[], slippage: string }) {
+export function Positions ({ ctx, account, markets, slippage }: { ctx: AppContext, account: AccountView | null, markets: MarketView[], slippage: string }) {
   const [open, setOpen] = useState<{ market: number, action: Action } | null>(null);
-  const summary = ctx.chain.snapshot.get()?.account?.summary ?? null;
+  const summary = account?.summary ?? null;
   const positions = summary?.positions ?? [];
   if (ctx.account === null) return <section class="panel" aria-labelledby="positions-title"><h2 id="positions-title">Positions</h2><p class="muted">Choose an account.</p></section>;
   return (
