@@ -146,14 +146,29 @@ export class Chain {
   private refreshing = 0;
   private finalized = 0;
   private api: ApiPromise | null = null;
+  private provider: WsProvider | null = null;
+  private generation = 0;
 
   async connect (endpoint: string): Promise<void> {
     await this.disconnect();
+    const generation = ++this.generation;
     this.connection.set({ state: 'connecting', endpoint });
-    // Retry every 2 s: `dev.sh` may still be starting the node when the page opens.
-    const provider = new WsProvider(endpoint, 2_000);
+    let provider: WsProvider;
+    try {
+      // Retry every 2 s: `dev.sh` may still be starting the node when the page opens.
+      provider = new WsProvider(endpoint, 2_000);
+    } catch (error) {
+      this.connection.set({ state: 'failed', endpoint, error: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    this.provider = provider;
     try {
       const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: false });
+      // Another endpoint was chosen while this one connected.
+      if (generation !== this.generation) {
+        await api.disconnect();
+        return;
+      }
       this.api = api;
       const chain = await chainInfo(api);
       this.connection.set({ state: 'connected', endpoint, api, chain });
@@ -175,7 +190,11 @@ export class Chain {
     for (const unsubscribe of this.unsubscribes) unsubscribe();
     this.unsubscribes = [];
     const api = this.api;
+    const provider = this.provider;
     this.api = null;
+    this.provider = null;
+    // A provider still connecting has no api yet, and would retry forever.
+    if (api === null) await provider?.disconnect().catch(() => {});
     this.snapshot.set(null);
     this.names.clear();
     await api?.disconnect().catch(() => {});

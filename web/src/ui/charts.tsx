@@ -104,18 +104,38 @@ export function Charts ({ history, market, account }: { history: HistoryState, m
     label = 'Your realised and unrealised PnL over time';
     note = account === null ? 'Choose an account.' : 'Realised from your trades\' events in the blocks read; unrealised since this page opened.';
   }
+  // The tab pattern: arrow keys move between tabs, Tab moves on to the chart's panel.
+  const onTabKey = (event: KeyboardEvent): void => {
+    if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
+    event.preventDefault();
+    const position = TABS.findIndex((candidate) => candidate.id === tab);
+    const next = TABS[(position + (event.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length].id;
+    setTab(next);
+    document.getElementById(`chart-tab-${next}`)?.focus();
+  };
   const scanned = history.scanning ? ' Reading past blocks…' : history.scannedFrom !== null ? ` Events read from block #${history.scannedFrom}.` : '';
   return (
     <section class="panel charts" aria-labelledby="charts-title">
       <h2 id="charts-title" class="sr-only">Charts</h2>
-      <div role="tablist" aria-label="Charts" class="tabs">
+      <div role="tablist" aria-label="Charts" class="tabs" onKeyDown={onTabKey}>
         {TABS.map((candidate) => (
-          <button key={candidate.id} type="button" role="tab" aria-selected={tab === candidate.id} onClick={() => setTab(candidate.id)}>{candidate.label}</button>
+          <button
+            key={candidate.id}
+            id={`chart-tab-${candidate.id}`}
+            type="button"
+            role="tab"
+            aria-selected={tab === candidate.id}
+            aria-controls="chart-panel"
+            tabIndex={tab === candidate.id ? 0 : -1}
+            onClick={() => setTab(candidate.id)}
+          >{candidate.label}</button>
         ))}
       </div>
-      {/* One chart per tab: each keeps its own series. */}
-      <Chart key={tab} lines={lines} label={label} />
-      <p class="muted small-print">{note}{scanned}</p>
+      <div id="chart-panel" role="tabpanel" aria-labelledby={`chart-tab-${tab}`}>
+        {/* One chart per tab: each keeps its own series. */}
+        <Chart key={tab} lines={lines} label={label} />
+        <p class="muted small-print">{note}{scanned}</p>
+      </div>
     </section>
   );
 }
