@@ -119,6 +119,7 @@ export interface MarketInfo extends Struct {
   readonly accruedFees: Struct & { readonly insurance: u128; readonly treasury: u128 };
   /** Curve depth relative to launch. */
   readonly depth: u128;
+  /** A paused market is reduce-only: closing and reducing go on, opening fails. */
   readonly paused: bool;
   readonly params: MarketParams;
 }
@@ -130,6 +131,8 @@ export interface AccountSummary extends Struct {
   readonly totalNotional: u128;
   readonly unrealizedPnl: i128;
   readonly pendingFunding: i128;
+  /** A realised cross loss still owed to the vault, backed by the cross positions' profit. */
+  readonly debt: u128;
   readonly marginRatio: Option<i128>;
   readonly withdrawable: u128;
   readonly positions: Vec<PositionDetails>;
@@ -199,9 +202,9 @@ export interface PerpApiCalls {
    * What `reduce_position(market, base)` (or, with `null`, `close_position(market)`) would
    * do as the next block's first trade.
    */
-  quoteReduce?: (account: string, market: number, base: bigint | null) => Promise<Result<TradeQuote, DispatchError>>;
+  quoteReduce: (account: string, market: number, base: bigint | null) => Promise<Result<TradeQuote, DispatchError>>;
   /** The position after moving `amount` of margin in (positive) or out (negative). */
-  quoteMargin?: (account: string, market: number, amount: bigint) => Promise<Result<PositionDetails, DispatchError>>;
+  quoteMargin: (account: string, market: number, amount: bigint) => Promise<Result<PositionDetails, DispatchError>>;
 }
 
 /** `PerpApi` at the best block, or at `blockHash`. Throws if the runtime has no `PerpApi`. */

@@ -14,6 +14,7 @@ import '@polkadot/api-augment';
 
 import type { ApiPromise } from '@polkadot/api';
 import type { Codec } from '@polkadot/types-codec/types';
+import type { EventRecord } from '@polkadot/types/interfaces';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -85,6 +86,15 @@ async function finalizedTx (count: number): Promise<string> {
   const blockHash = await newest.getAttribute('data-block-hash');
   assert.ok(blockHash, 'the finalized transaction shows its block');
   return blockHash;
+}
+
+/** Bob's `perp.PositionChanged` event in the block `blockHash`. */
+async function positionChange (blockHash: string): Promise<EventRecord> {
+  const events = await (await node.api.at(blockHash)).query.system.events();
+  const record = events.find((candidate) => candidate.event.section === 'perp' && candidate.event.method === 'PositionChanged' &&
+    eventField(candidate, 'who').toString() === bob.address);
+  assert.ok(record, `a PositionChanged event for Bob in ${blockHash}`);
+  return record;
 }
 
 interface Collateral { asset: Codec | null }
@@ -168,7 +178,9 @@ test('Bob trades a market end to end from the page; every figure is the chain\'s
 
   // Enter confirms, as the button does.
   await page.getByTestId('leverage').press('Enter');
-  await finalizedTx(2);
+  const opened = await positionChange(await finalizedTx(2));
+  assert.equal(eventBigInt(opened, 'exchangedSize'), quote.exchangedSize.toBigInt());
+  assert.equal(eventBigInt(opened, 'fee'), quote.fee.toBigInt());
 
   // The position row carries exactly what PerpApi says.
   const row = page.getByTestId(`position-${market}`);
@@ -197,30 +209,38 @@ test('Bob trades a market end to end from the page; every figure is the chain\'s
   await page.getByTestId(`action-add-${market}`).click();
   const addForm = page.getByTestId('action-form-add');
   await addForm.getByTestId('action-amount').fill('1');
-  if (perp.quoteMargin !== undefined) {
-    const after = (await perp.quoteMargin(bob.address, market, UNIT)).asOk;
-    await eventually(async () => assert.equal(await raw('after-mr', addForm), after.marginRatio.unwrap().toString()));
-    assert.equal(await raw('after-liquidation', addForm), liquidationRaw(after.liquidationPrice));
-  }
+  const afterAdding = (await perp.quoteMargin(bob.address, market, UNIT)).asOk;
+  await eventually(async () => assert.equal(await raw('after-mr', addForm), afterAdding.marginRatio.unwrap().toString()));
+  assert.equal(await raw('after-liquidation', addForm), liquidationRaw(afterAdding.liquidationPrice));
+  assert.equal(await raw('after-margin', addForm), (2n * UNIT).toString());
   await screenshot('add-margin-quote');
   await eventually(async () => assert.equal(await addForm.getByTestId('confirm-add').isEnabled(), true));
   await addForm.getByTestId('confirm-add').click();
   await finalizedTx(3);
-  await eventually(async () => assert.equal(await raw('pos-margin', row), (2n * UNIT).toString()));
+  await eventually(async () => {
+    assert.equal(await raw('pos-margin', row), (2n * UNIT).toString());
+    // The margin quote was what the chain did.
+    assert.equal(await raw('pos-mr', row), afterAdding.marginRatio.unwrap().toString());
+    assert.equal(await raw('pos-liquidation', row), liquidationRaw(afterAdding.liquidationPrice));
+  });
 
   // Close the whole position.
   await page.getByTestId(`action-close-${market}`).click();
   const closeForm = page.getByTestId('action-form-close');
-  if (perp.quoteReduce !== undefined) {
-    const closing = (await perp.quoteReduce(bob.address, market, null)).asOk;
-    await eventually(async () => assert.equal(await raw('after-fill', closeForm), closing.fillPrice.toString()));
-    assert.equal(await raw('after-pnl', closeForm), closing.realizedPnl.toString());
-    assert.equal(await raw('after-fee', closeForm), closing.fee.toString());
-  }
+  const closing = (await perp.quoteReduce(bob.address, market, null)).asOk;
+  assert.ok(closing.positionAfter.isNone, 'the quote closes the whole position');
+  await eventually(async () => assert.equal(await raw('after-fill', closeForm), closing.fillPrice.toString()));
+  assert.equal(await raw('after-pnl', closeForm), closing.realizedPnl.toString());
+  assert.equal(await raw('after-fee', closeForm), closing.fee.toString());
+  // 0.5 % slippage on the quote a long's close receives, rounded down.
+  assert.equal(await raw('after-limit', closeForm), ((closing.exchangedNotional.toBigInt() * 995n) / 1000n).toString());
   await screenshot('close-quote');
   await eventually(async () => assert.equal(await closeForm.getByTestId('confirm-close').isEnabled(), true));
   await closeForm.getByTestId('confirm-close').click();
-  await finalizedTx(4);
+  const closed = await positionChange(await finalizedTx(4));
+  assert.equal(eventBigInt(closed, 'size'), 0n);
+  assert.equal(eventBigInt(closed, 'fee'), closing.fee.toBigInt());
+  assert.equal(eventBigInt(closed, 'realizedPnl'), closing.realizedPnl.toBigInt());
   await page.getByTestId('no-positions').waitFor();
 
   // Withdraw everything that is left.

@@ -4,7 +4,7 @@
 
 const WORDS: Record<string, string> = {
   'perp.OracleStale': 'Opening paused while the index is stale: the oracle has not published a fresh floor price. Closing, reducing and adding margin still work.',
-  'perp.MarketPaused': 'This market is paused by governance: no trades until it is unpaused.',
+  'perp.MarketPaused': 'This market is paused by governance: it is reduce-only, so reducing and closing work but opening does not.',
   'perp.UnknownMarket': 'There is no such market.',
   'perp.InsufficientCollateral': 'Not enough deposited collateral for this margin and its fee: deposit more first.',
   'perp.InsufficientFreeCollateral': 'That would leave your cross positions below the initial margin ratio: withdraw less.',

@@ -36,3 +36,13 @@ describe('mark and index means from TWAP accumulator samples', () => {
     expect(meansFromSamples([{ timestamp: 5n, mark: 0n, index: 0n }, { timestamp: 5n, mark: 1n, index: 1n }])).toEqual([]);
   });
 });
+
+describe('a transaction that never reached a block, in words', () => {
+  test('the wallet declined, fees, a queued nonce', async () => {
+    const { submissionWords } = await import('../src/txlog.ts');
+    expect(submissionWords(new Error('Cancelled'))).toBe('You declined to sign in the wallet.');
+    expect(submissionWords(new Error('1010: Invalid Transaction: Inability to pay some fees , e.g. account balance too low'))).toBe('Not enough FLOOR to pay the transaction fee.');
+    expect(submissionWords(new Error('1014: Priority is too low: (1 vs 1)'))).toBe('A transaction from this account is already waiting: wait for it to be included.');
+    expect(submissionWords('socket closed')).toBe('Not submitted: socket closed');
+  });
+});

@@ -46,6 +46,9 @@ export function Collateral ({ ctx, account }: { ctx: AppContext, account: Accoun
         <Figure label="Withdrawable" value={formatUnits(withdrawable, 18, 4)} raw={withdrawable} testId="collateral-withdrawable" />
         <Figure label="In positions (margin)" value={formatUnits(summary?.totalMargin.toBigInt() ?? 0n, 18, 4)} raw={summary?.totalMargin.toBigInt()} testId="collateral-margin" />
         <Figure label="Unrealised PnL" value={formatSigned(summary?.unrealizedPnl.toBigInt() ?? 0n, 18, 6)} tone={toneOf(summary?.unrealizedPnl.toBigInt() ?? 0n)} raw={summary?.unrealizedPnl.toBigInt()} />
+        {(summary?.debt.toBigInt() ?? 0n) > 0n && (
+          <Figure label="Cross debt (repaid on the last cross close)" value={formatUnits(summary!.debt.toBigInt(), 18, 6)} raw={summary!.debt.toBigInt()} tone="warn" />
+        )}
         <Figure label="Cross MR" value={summary?.marginRatio.isSome ? formatPercent(summary.marginRatio.unwrap().toBigInt()) : 'no cross positions'} />
       </dl>
       {account.summaryError && <p class="notice bad">{account.summaryError}</p>}

@@ -9,7 +9,7 @@ import { Figure, useNow } from './common.tsx';
 
 /** Why opening is refused in `market` right now, in words, or `null`. */
 export function openingBlocked (market: MarketView): string | null {
-  if (market.info.paused.isTrue) return 'Market paused by governance: no trades until it is unpaused.';
+  if (market.info.paused.isTrue) return 'Market paused by governance: reduce-only until it is unpaused. Closing, reducing and margin changes still work.';
   if (!market.info.indexFresh.isTrue) {
     return market.info.index.isNone
       ? 'Opening paused: the oracle has not published an index for this collection yet.'

@@ -102,8 +102,7 @@ type Quoted =
   | { state: 'loading', key: string }
   | { state: 'trade', key: string, quote: TradeQuote }
   | { state: 'position', key: string, position: PositionDetails }
-  | { state: 'refused', key: string, error: ChainError }
-  | { state: 'unavailable', key: string, call: string };
+  | { state: 'refused', key: string, error: ChainError };
 
 function ActionForm ({ ctx, market, position, action, slippage, onDone }: {
   ctx: AppContext, market: MarketView | undefined, position: PositionDetails, action: Action, slippage: string, onDone: () => void
@@ -133,14 +132,8 @@ function ActionForm ({ ctx, market, position, action, slippage, onDone }: {
         const perp = await ctx.chain.perp();
         let next: Quoted;
         if (action === 'add' || action === 'remove') {
-          if (perp.quoteMargin === undefined) {
-            next = { state: 'unavailable', key, call: 'quoteMargin' };
-          } else {
-            const result = await perp.quoteMargin(account.address, id, action === 'add' ? value : -value);
-            next = result.isOk ? { state: 'position', key, position: result.asOk } : { state: 'refused', key, error: describeDispatchError(ctx.api, result.asErr) };
-          }
-        } else if (perp.quoteReduce === undefined) {
-          next = { state: 'unavailable', key, call: 'quoteReduce' };
+          const result = await perp.quoteMargin(account.address, id, action === 'add' ? value : -value);
+          next = result.isOk ? { state: 'position', key, position: result.asOk } : { state: 'refused', key, error: describeDispatchError(ctx.api, result.asErr) };
         } else {
           const result = await perp.quoteReduce(account.address, id, action === 'close' ? null : value);
           next = result.isOk ? { state: 'trade', key, quote: result.asOk } : { state: 'refused', key, error: describeDispatchError(ctx.api, result.asErr) };
@@ -153,22 +146,23 @@ function ActionForm ({ ctx, market, position, action, slippage, onDone }: {
 
   const current = quoted.state !== 'idle' && quoted.key === key ? quoted : null;
   const limit = current?.state === 'trade' && tolerance.ok ? closeLimit(size, current.quote.exchangedNotional.toBigInt(), tolerance.value) : null;
-  const canSend = valid && !sending && (current?.state === 'trade' || current?.state === 'position' || current?.state === 'unavailable') &&
-    (action === 'add' || action === 'remove' || limit !== null || current?.state === 'unavailable');
+  // Nothing is sent without the chain's quote for exactly these inputs.
+  const canSend = valid && !sending && (current?.state === 'position' || (current?.state === 'trade' && limit !== null));
   const name = market?.name ?? `market ${id}`;
 
   const send = async (event: Event): Promise<void> => {
     event.preventDefault();
     if (!canSend || !parsed.ok) return;
     const value = parsed.value;
-    const limitArg = limit ?? 0n;
+    const trade = action === 'reduce' || action === 'close';
+    if (trade && limit === null) return;
     const [label, tx] = action === 'add'
       ? [`Add ${formatUnits(value, 18, 4)} margin to ${name}`, ctx.api.tx.perp.addMargin(id, value)]
       : action === 'remove'
         ? [`Remove ${formatUnits(value, 18, 4)} margin from ${name}`, ctx.api.tx.perp.removeMargin(id, value)]
         : action === 'reduce'
-          ? [`Reduce ${name} by ${formatUnits(value, 18, 6)}`, ctx.api.tx.perp.reducePosition(id, value, limitArg)]
-          : [`Close ${name}`, ctx.api.tx.perp.closePosition(id, limitArg)];
+          ? [`Reduce ${name} by ${formatUnits(value, 18, 6)}`, ctx.api.tx.perp.reducePosition(id, value, limit!)]
+          : [`Close ${name}`, ctx.api.tx.perp.closePosition(id, limit!)];
     setSending(true);
     try {
       const done = await ctx.txlog.run(ctx.api, label, tx, account.signer);
@@ -190,7 +184,6 @@ function ActionForm ({ ctx, market, position, action, slippage, onDone }: {
       <div class="quote" aria-live="polite" data-testid="action-quote" data-state={current?.state ?? 'idle'}>
         {current?.state === 'loading' && <span class="muted">Quoting…</span>}
         {current?.state === 'refused' && <p class="notice bad" data-testid="action-refused">{current.error.words}</p>}
-        {current?.state === 'unavailable' && <p class="notice warn">This node's runtime has no <code>PerpApi.{current.call}</code>: no quote before sending.</p>}
         {current?.state === 'position' && <PositionAfter position={current.position} />}
         {current?.state === 'trade' && <TradeAfter quote={current.quote} limit={limit} long={size > 0n} />}
       </div>
