@@ -48,16 +48,23 @@ done
 
 (cd "$FLOORPERP_ROOT/client" && exec node --import tsx src/devseed.ts --rpc "$rpc") &
 pids+=("$!")
-(cd "$FLOORPERP_ROOT/web" && exec npx vite preview --host 127.0.0.1 --port "$web_port" --strictPort >/dev/null) &
+# Vite's own entry point rather than npx: one process, which `stop` ends with the rest.
+(cd "$FLOORPERP_ROOT/web" && exec node node_modules/vite/bin/vite.js preview --host 127.0.0.1 --port "$web_port" --strictPort >/dev/null) &
 web_pid=$!
 pids+=("$web_pid")
-until curl -sf "http://127.0.0.1:$web_port/" >/dev/null 2>&1; do
+until curl -sf "http://127.0.0.1:$web_port/" >/dev/null 2>&1 && kill -0 "$web_pid" 2>/dev/null; do
 	if ! kill -0 "$web_pid" 2>/dev/null; then
 		echo "the page's server could not start on port $web_port (FLOORPERP_WEB_PORT chooses another)" >&2
 		exit 1
 	fi
 	sleep 0.2
 done
+# Another server on the port answers too, while ours is still failing to bind it.
+sleep 0.5
+if ! kill -0 "$web_pid" 2>/dev/null; then
+	echo "the page's server could not start on port $web_port (FLOORPERP_WEB_PORT chooses another)" >&2
+	exit 1
+fi
 
 printf '\n==> chain: %s\n==> page:  http://127.0.0.1:%s/?rpc=%s\n\n' "$rpc" "$web_port" "$rpc"
 wait "$node_pid"

@@ -174,6 +174,7 @@ function ActionForm ({ ctx, market, position, action, slippage, onDone }: {
 
   return (
     <form class="action-form" onSubmit={(event) => { void send(event); }} aria-label={`${ACTION_LABELS[action]}, ${name}`} data-testid={`action-form-${action}`}>
+      <strong>{ACTION_LABELS[action]} · {name}</strong>
       {action !== 'close' && (
         <label class="field inline">
           <span>{action === 'reduce' ? 'Base to close' : `Amount (${ctx.collateralSymbol})`}</span>
