@@ -15,6 +15,7 @@ import '@polkadot/api-augment';
 import type { ApiPromise } from '@polkadot/api';
 import type { Codec } from '@polkadot/types-codec/types';
 import type { EventRecord } from '@polkadot/types/interfaces';
+import type { SignerPayloadJSON } from '@polkadot/types/types';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -132,9 +133,9 @@ test('Bob trades a market end to end from the page; every figure is the chain\'s
   assert.equal(await raw('market-index'), (10n * UNIT).toString());
 
   // Bob is offered as a development account.
-  const bobOption = page.locator(`[data-testid=account] option[value="${bob.address}"]`);
+  const bobOption = page.locator(`[data-testid=account] option[data-address="${bob.address}"]`);
   assert.equal(await bobOption.textContent(), 'Bob (dev)');
-  await page.getByTestId('account').selectOption(bob.address);
+  await page.getByTestId('account').selectOption({ label: 'Bob (dev)' });
   await screenshot('bob-chosen');
 
   const startHeader = await api.rpc.chain.getHeader();
@@ -314,4 +315,42 @@ test('Bob trades a market end to end from the page; every figure is the chain\'s
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling at phone width (overflow ${overflow} px)`);
   await screenshot('phone');
+});
+
+test('an account from a browser extension (window.injectedWeb3) signs through the extension', async () => {
+  const { api } = node;
+  const perp = await perpApi(api);
+  const dave = new Keyring({ type: 'sr25519' }).addFromUri('//Dave');
+  let signed = 0;
+  // The extension's side, as the polkadot.js extension signs: the payload it is handed,
+  // encoded with the chain's signed extensions, signed by the key it holds.
+  await page.exposeFunction('floorperpTestWalletSign', (payload: SignerPayloadJSON) => {
+    signed += 1;
+    return api.registry.createType('ExtrinsicPayload', payload, { version: payload.version }).sign(dave).signature;
+  });
+  // A string, not a function: the test's transpiler decorates functions with helpers that
+  // do not exist in the page.
+  await page.addInitScript(`
+    window.injectedWeb3 = {
+      'polkadot-js': {
+        version: 'test',
+        enable: async () => ({
+          accounts: { get: async () => [{ address: '${dave.address}', name: 'Dave (test wallet)', type: 'sr25519' }] },
+          signer: { signPayload: async (payload) => ({ id: 1, signature: await window.floorperpTestWalletSign(payload) }) }
+        })
+      }
+    };
+  `);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.reload();
+  await page.getByRole('button', { name: 'Connect polkadot{.js}' }).click();
+  await page.getByTestId('account').selectOption({ label: 'Dave (test wallet)' });
+  await page.getByTestId('collateral-amount').fill('1');
+  await eventually(async () => assert.equal(await page.getByTestId('deposit').isEnabled(), true));
+  await page.getByTestId('deposit').click();
+  await finalizedTx(1);
+  assert.equal(signed, 1, 'the extension signed the deposit');
+  assert.equal((await perp.accountSummary(dave.address)).asOk.collateral.toBigInt(), UNIT);
+  await eventually(async () => assert.equal(await raw('collateral-deposited'), UNIT.toString()));
+  await screenshot('extension-account-deposited');
 });

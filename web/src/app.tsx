@@ -30,6 +30,11 @@ function historyWindow (): number {
   return Number.isInteger(fromUrl) && fromUrl > 0 ? Math.min(fromUrl, 14_400) : 600;
 }
 
+/** An account's entry in the picker: which wallet holds it, and its address. */
+function accountKey (account: WalletAccount): string {
+  return `${account.source}:${account.address}`;
+}
+
 const chain = new Chain();
 const txlog = new TxLog();
 const NO_HISTORY = new Store(emptyHistory());
@@ -44,7 +49,9 @@ export function App () {
   const [extensions, setExtensions] = useState<string[]>([]);
   const [extensionAccounts, setExtensionAccounts] = useState<Record<string, WalletAccount[]>>({});
   const [extensionError, setExtensionError] = useState<string | null>(null);
-  const [address, setAddress] = useState<string | null>(null);
+  // Wallet and address: the same address may be a dev account and in an extension too, and
+  // the chosen wallet is the one that signs.
+  const [selected, setSelected] = useState<string | null>(null);
   const [marketId, setMarketId] = useState<number | null>(null);
   const [slippage, setSlippage] = useState('0.5');
   const history = useMemo(() => (connection.state === 'connected' ? new History(connection.api, historyWindow()) : null), [connection]);
@@ -102,7 +109,7 @@ export function App () {
   }, [history]);
 
   const accounts = [...dev, ...Object.values(extensionAccounts).flat()];
-  const account = accounts.find((candidate) => candidate.address === address) ?? null;
+  const account = accounts.find((candidate) => accountKey(candidate) === selected) ?? null;
   useEffect(() => chain.selectAccount(account?.address ?? null), [account?.address]);
 
   const markets = snapshot?.markets ?? [];
@@ -146,16 +153,16 @@ export function App () {
         <div class="account-picker">
           <label>
             <span class="sr-only">Account</span>
-            <select value={address ?? ''} onChange={(event) => setAddress(event.currentTarget.value || null)} data-testid="account">
+            <select value={selected ?? ''} onChange={(event) => setSelected(event.currentTarget.value || null)} data-testid="account">
               <option value="">Choose an account…</option>
               {dev.length > 0 && (
                 <optgroup label="Development accounts (public keys: dev chain only)">
-                  {dev.map((candidate) => <option key={candidate.address} value={candidate.address}>{candidate.name} (dev)</option>)}
+                  {dev.map((candidate) => <option key={candidate.address} value={accountKey(candidate)} data-address={candidate.address}>{candidate.name} (dev)</option>)}
                 </optgroup>
               )}
               {Object.entries(extensionAccounts).map(([key, list]) => (
                 <optgroup key={key} label={extensionName(key)}>
-                  {list.map((candidate) => <option key={candidate.address} value={candidate.address}>{candidate.name}</option>)}
+                  {list.map((candidate) => <option key={candidate.address} value={accountKey(candidate)} data-address={candidate.address}>{candidate.name}</option>)}
                 </optgroup>
               ))}
             </select>
