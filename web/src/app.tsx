@@ -78,25 +78,34 @@ export function App () {
 
   useEffect(() => () => history?.stop(), [history]);
 
-  // The first block after connecting starts the backfill; every block feeds the charts.
+  // The first block after connecting loads the stored price samples, then starts reading
+  // back past events (the samples first: the backfill's many queries share the socket);
+  // every block feeds the charts.
   useEffect(() => {
     if (history === null) return;
     let started = false;
+    let lastEvents = 0;
     const loaded = new Set<number>();
+    const loadPrices = async (market: number): Promise<void> => {
+      loaded.add(market);
+      await history.loadPrices(market).catch((error: unknown) => console.warn(`price history of market ${market}`, error));
+    };
     return chain.blocks.subscribe((block) => {
       if (block === null) return;
       const current = chain.snapshot.get();
+      const markets = current?.markets ?? [];
       if (!started) {
         started = true;
-        void history.backfill(block.number);
-      } else if (connection.state === 'connected') {
-        void connection.api.query.system.events.at(block.hash).then((events) => history.addEvents(block.number, Math.floor(block.time / 1000), events)).catch(() => {});
+        lastEvents = block.number;
+        void Promise.all(markets.map(async (market) => await loadPrices(market.id))).then(async () => await history.backfill(block.number));
+      } else if (block.number > lastEvents && connection.state === 'connected') {
+        lastEvents = block.number;
+        void connection.api.query.system.events.at(block.hash)
+          .then((events) => history.addEvents(block.number, Math.floor(block.time / 1000), events))
+          .catch((error: unknown) => console.warn(`events of #${block.number}`, error));
       }
-      for (const market of current?.markets ?? []) {
-        if (!loaded.has(market.id)) {
-          loaded.add(market.id);
-          void history.loadPrices(market.id).catch(() => {});
-        }
+      for (const market of markets) {
+        if (!loaded.has(market.id)) void loadPrices(market.id);
         history.addLivePrice(market.id, {
           time: Math.floor(block.time / 1000),
           mark: market.info.markPrice.toBigInt(),

@@ -5,6 +5,7 @@ import { ColorType, createChart, HistogramSeries, LineSeries, type IChartApi, ty
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { toChartNumber } from '../format.ts';
+import { evenTimeGrid } from '../series.ts';
 import type { HistoryState } from '../history.ts';
 import { fundingRateOfIndex } from '../ticket.ts';
 
@@ -15,7 +16,7 @@ const TABS: Array<{ id: Tab, label: string }> = [
   { id: 'pnl', label: 'Your PnL' }
 ];
 
-interface Line { name: string, color: string, kind?: 'line' | 'histogram', points: Array<{ time: number, value: number }> }
+interface Line { name: string, color: string, kind?: 'line' | 'histogram', hold?: 'next' | 'previous', points: Array<{ time: number, value: number }> }
 
 /** Ascending, one point per second: what lightweight-charts accepts. */
 function clean (points: Array<{ time: number, value: number }>): Array<{ time: UTCTimestamp, value: number }> {
@@ -32,6 +33,7 @@ function Chart ({ lines, label }: { lines: Line[], label: string }) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const series = useRef<Map<string, ISeriesApi<'Line'> | ISeriesApi<'Histogram'>>>(new Map());
+  const fittedFrom = useRef<number | null>(null);
 
   useEffect(() => {
     if (container.current === null) return;
@@ -61,7 +63,15 @@ function Chart ({ lines, label }: { lines: Line[], label: string }) {
           : current.addSeries(LineSeries, { color: line.color, lineWidth: 2, title: line.name, priceFormat: { type: 'price', precision: 4, minMove: 0.0001 } });
         series.current.set(line.name, target);
       }
-      target.setData(clean(line.points));
+      const points = clean(line.points);
+      target.setData(line.hold === undefined ? points : evenTimeGrid(points, line.hold) as typeof points);
+    }
+    // Show all the data when it first arrives, and again when older history joins it;
+    // otherwise the trader's zoom and scroll stay.
+    const earliest = Math.min(...lines.map((line) => line.points[0]?.time ?? Infinity));
+    if (lines.some((line) => line.points.length > 1) && earliest < (fittedFrom.current ?? Infinity)) {
+      current.timeScale().fitContent();
+      fittedFrom.current = earliest;
     }
   }, [lines]);
 
@@ -77,8 +87,8 @@ export function Charts ({ history, market, account }: { history: HistoryState, m
   let note: string;
   if (tab === 'prices') {
     lines = [
-      { name: 'mark', color: '#4f9dff', points: prices.map((point) => ({ time: point.time, value: toChartNumber(point.mark) })) },
-      { name: 'index', color: '#f0b90b', points: prices.filter((point) => point.index !== null).map((point) => ({ time: point.time, value: toChartNumber(point.index!) })) }
+      { name: 'mark', color: '#4f9dff', hold: 'next', points: prices.map((point) => ({ time: point.time, value: toChartNumber(point.mark) })) },
+      { name: 'index', color: '#f0b90b', hold: 'next', points: prices.filter((point) => point.index !== null).map((point) => ({ time: point.time, value: toChartNumber(point.index!) })) }
     ];
     label = 'Mark and index price over time';
     note = 'Time-weighted means between the chain\'s stored TWAP samples (its last funding window), then each new block.';
@@ -98,8 +108,8 @@ export function Charts ({ history, market, account }: { history: HistoryState, m
     });
     const unrealized = account === null ? [] : (history.unrealized.get(account) ?? []);
     lines = [
-      { name: 'realised (net of fees, funding)', color: '#2ebd85', points: realizedPoints },
-      { name: 'unrealised', color: '#b388ff', points: unrealized.map((point) => ({ time: point.time, value: toChartNumber(point.value) })) }
+      { name: 'realised (net of fees, funding)', color: '#2ebd85', hold: 'previous', points: realizedPoints },
+      { name: 'unrealised', color: '#b388ff', hold: 'previous', points: unrealized.map((point) => ({ time: point.time, value: toChartNumber(point.value) })) }
     ];
     label = 'Your realised and unrealised PnL over time';
     note = account === null ? 'Choose an account.' : 'Realised from your trades\' events in the blocks read; unrealised since this page opened.';
@@ -132,8 +142,8 @@ export function Charts ({ history, market, account }: { history: HistoryState, m
         ))}
       </div>
       <div id="chart-panel" role="tabpanel" aria-labelledby={`chart-tab-${tab}`}>
-        {/* One chart per tab: each keeps its own series. */}
-        <Chart key={tab} lines={lines} label={label} />
+        {/* One chart per tab and market: each keeps its own series and fits its own data. */}
+        <Chart key={`${tab}-${market}`} lines={lines} label={label} />
         <p class="muted small-print">{note}{scanned}</p>
       </div>
     </section>

@@ -13,7 +13,7 @@ export function Collateral ({ ctx, account }: { ctx: AppContext, account: Accoun
   const [sending, setSending] = useState<'deposit' | 'withdraw' | null>(null);
   const { native, collateral } = ctx.info;
   if (ctx.account === null || account === null) {
-    return <section class="panel" aria-labelledby="collateral-title"><h2 id="collateral-title">Collateral</h2><p class="muted">Choose an account.</p></section>;
+    return <section class="panel collateral" aria-labelledby="collateral-title"><h2 id="collateral-title">Collateral</h2><p class="muted">Choose an account.</p></section>;
   }
   const summary = account.summary;
   const parsed = parseUnits(amount, collateral.decimals);

@@ -26,7 +26,7 @@ export function Positions ({ ctx, account, markets, slippage }: { ctx: AppContex
   const [open, setOpen] = useState<{ market: number, action: Action } | null>(null);
   const summary = account?.summary ?? null;
   const positions = summary?.positions ?? [];
-  if (ctx.account === null) return <section class="panel" aria-labelledby="positions-title"><h2 id="positions-title">Positions</h2><p class="muted">Choose an account.</p></section>;
+  if (ctx.account === null) return <section class="panel positions" aria-labelledby="positions-title"><h2 id="positions-title">Positions</h2><p class="muted">Choose an account.</p></section>;
   return (
     <section class="panel positions" aria-labelledby="positions-title">
       <h2 id="positions-title">Positions</h2>
