@@ -6,7 +6,7 @@ import type { ApiPromise } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { DispatchError, EventRecord } from '@polkadot/types/interfaces';
-import type { Signer } from '@polkadot/types/types';
+import type { ISubmittableResult, Signer } from '@polkadot/types/types';
 
 export interface Finalized {
   blockHash: string;
@@ -55,7 +55,7 @@ export async function submit (
       action();
     };
     onProgress({ stage: 'signing' });
-    const callback = (result: Parameters<Parameters<typeof tx.signAndSend>[2] & object>[0]): void => {
+    const callback = (result: ISubmittableResult): void => {
       if (done) return;
       const txHash = result.txHash.toHex();
       if (result.dispatchError) {
