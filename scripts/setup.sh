@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing floorperp needs, skipping whatever is already there:
-# Debian packages (protoc, OpenSSL headers, pkg-config, a C toolchain, Node.js), the Rust
-# targets and components, and the client's npm packages.
+# Debian packages (protoc, OpenSSL headers, pkg-config, a C toolchain, Node.js, Chromium for
+# the trading page's browser test), the Rust targets and components, and the npm packages of
+# the client and the trading page (web/).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -18,6 +19,10 @@ dpkg -s libssl-dev >/dev/null 2>&1 || missing_packages+=(libssl-dev)
 command -v node >/dev/null || missing_packages+=(nodejs)
 command -v npm >/dev/null || missing_packages+=(npm)
 command -v curl >/dev/null || missing_packages+=(curl)
+# Debian's Chromium runs the page's browser test (playwright-core drives it; no browser is
+# downloaded); a font package keeps its screenshots legible.
+command -v chromium >/dev/null || missing_packages+=(chromium)
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing_packages+=(fonts-dejavu-core)
 if [ ${#missing_packages[@]} -gt 0 ]; then
 	step "apt-get install ${missing_packages[*]}"
 	as_root apt-get update -qq
@@ -39,8 +44,10 @@ for component in rustfmt clippy; do
 	fi
 done
 
-client="$FLOORPERP_ROOT/client"
-if [ ! -d "$client/node_modules" ] || [ "$client/package-lock.json" -nt "$client/node_modules/.package-lock.json" ]; then
-	step "npm ci (client)"
-	(cd "$client" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+for package in client web; do
+	dir="$FLOORPERP_ROOT/$package"
+	if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+		step "npm ci ($package)"
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+done

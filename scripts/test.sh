@@ -27,6 +27,9 @@ cargo build -p floorperp-node -p marketplace-replay --locked
 step "client: typecheck and end-to-end tests against a running node"
 (cd client && npm run --silent typecheck && npm run --silent test:e2e)
 
+step "web: typecheck, unit tests, build, the trading page in headless Chromium against a dev node"
+(cd web && npm run --silent typecheck && npm run --silent test:unit && npm run --silent build && npm run --silent test:e2e)
+
 step "zombienet: three validators and a full node, five network tests"
 ./zombienet/run.sh
 

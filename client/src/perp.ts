@@ -57,18 +57,71 @@ export interface IndexPrice extends Struct {
   readonly timestamp: u64;
 }
 
-/** `pallet_perp::api::MarketInfo` (the parameters are left untyped). */
+/** `perp_math::Reserves`: the curve's virtual reserves. */
+export interface Reserves extends Struct {
+  readonly base: u128;
+  readonly quote: u128;
+}
+
+/** `pallet_perp::types::OpenInterest`. */
+export interface OpenInterest extends Struct {
+  readonly longSize: u128;
+  readonly shortSize: u128;
+  readonly longNotional: u128;
+  readonly shortNotional: u128;
+}
+
+/** `pallet_perp::api::FundingEstimate`: what settling funding now would do. */
+export interface FundingEstimate extends Struct {
+  readonly markTwap: u128;
+  readonly indexTwap: u128;
+  /** Quote per unit of size a long pays this period (negative = receives). */
+  readonly longRate: i128;
+  /** Quote per unit of size a short receives this period (negative = pays). */
+  readonly shortRate: i128;
+  readonly insurance: i128;
+}
+
+/**
+ * The parameters of `pallet_perp::types::MarketParams` a trader's screen needs. Reading them
+ * from `MarketInfo` (never from a copy of the defaults) keeps every market-parameter rule on
+ * the chain's side: governance may change any of them.
+ */
+export interface MarketParams extends Struct {
+  readonly initialMarginRatio: u128;
+  readonly maintenanceMarginRatio: u128;
+  readonly feeRatio: u128;
+  readonly fluctuationLimit: u128;
+  readonly maxOracleAge: u64;
+  readonly maxMarkIndexDivergence: u128;
+  readonly fundingPeriod: u64;
+  readonly twapWindow: u64;
+  readonly maxOpenInterest: u128;
+  readonly maxPositionNotional: u128;
+  readonly minTradeNotional: u128;
+}
+
+/** `pallet_perp::api::MarketInfo`. */
 export interface MarketInfo extends Struct {
   readonly collection: u32;
   readonly markPrice: u128;
+  /** The latest index and its observation time in milliseconds. */
   readonly index: Option<IndexPrice>;
   readonly indexFresh: bool;
+  readonly reserves: Reserves;
   readonly netSize: i128;
+  readonly openInterest: OpenInterest;
+  readonly lastFundingTime: u64;
+  /** Unix seconds. */
+  readonly nextFundingTime: u64;
+  readonly fundingEstimate: Option<FundingEstimate>;
   readonly convergenceReserve: u128;
   readonly accruedFees: Struct & { readonly insurance: u128; readonly treasury: u128 };
-  readonly nextFundingTime: u64;
+  /** Curve depth relative to launch. */
+  readonly depth: u128;
+  /** A paused market is reduce-only: closing and reducing go on, opening fails. */
   readonly paused: bool;
-  readonly params: Struct;
+  readonly params: MarketParams;
 }
 
 /** `pallet_perp::api::AccountSummary`. */
@@ -78,6 +131,8 @@ export interface AccountSummary extends Struct {
   readonly totalNotional: u128;
   readonly unrealizedPnl: i128;
   readonly pendingFunding: i128;
+  /** A realised cross loss still owed to the vault, backed by the cross positions' profit. */
+  readonly debt: u128;
   readonly marginRatio: Option<i128>;
   readonly withdrawable: u128;
   readonly positions: Vec<PositionDetails>;
@@ -143,6 +198,13 @@ export interface PerpApiCalls {
     isolated: boolean
   ) => Promise<Result<TradeQuote, DispatchError>>;
   accountSummary: (account: string) => Promise<Result<AccountSummary, DispatchError>>;
+  /**
+   * What `reduce_position(market, base)` (or, with `null`, `close_position(market)`) would
+   * do as the next block's first trade.
+   */
+  quoteReduce: (account: string, market: number, base: bigint | null) => Promise<Result<TradeQuote, DispatchError>>;
+  /** The position after moving `amount` of margin in (positive) or out (negative). */
+  quoteMargin: (account: string, market: number, amount: bigint) => Promise<Result<PositionDetails, DispatchError>>;
 }
 
 /** `PerpApi` at the best block, or at `blockHash`. Throws if the runtime has no `PerpApi`. */

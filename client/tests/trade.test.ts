@@ -68,7 +68,7 @@ test('the runtime describes PerpApi in its metadata', async () => {
   const perp = apis.apis?.find(({ name }) => name === 'PerpApi');
   assert.ok(perp, 'PerpApi in runtime metadata');
   assert.deepEqual(perp.methods.map(({ name }) => name).sort(),
-    ['account_summary', 'market_info', 'position_info', 'quote_open']);
+    ['account_summary', 'market_info', 'position_info', 'quote_margin', 'quote_open', 'quote_reduce']);
   assert.equal(typeof api.call.perpApi?.quoteOpen, 'function');
 });
 
