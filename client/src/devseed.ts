@@ -17,7 +17,7 @@ import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { DEFAULT_PARAMS, eventBigInt, findEvent, MILLI, UNIT } from './perp.ts';
+import { eventBigInt, findEvent, marketParams, MILLI, UNIT } from './perp.ts';
 import { signAndFinalize } from './tx.ts';
 
 export interface DemoMarket {
@@ -32,12 +32,12 @@ export const DEMO_MARKETS: DemoMarket[] = [
   { collection: 2, baseReserve: 2_000n * UNIT, quoteReserve: 7_000n * UNIT }
 ];
 
-/** Lists `collection` through sudo with `params`; returns the new market's id. */
+/** Lists `collection` through sudo with `params` (the chain's defaults); returns the new market's id. */
 export async function createMarket (
   api: ApiPromise,
   sudoKey: KeyringPair,
   market: DemoMarket,
-  params: Record<string, unknown> = DEFAULT_PARAMS
+  params: Record<string, unknown> = marketParams(api)
 ): Promise<number> {
   const created = await signAndFinalize(
     api.tx.sudo.sudo(api.tx.perp.createMarket(market.collection, market.baseReserve, market.quoteReserve, params)),

@@ -3,9 +3,11 @@
 // The runtime publishes its runtime APIs in metadata v15+, so @polkadot/api builds
 // `api.call.perpApi.*` and decodes its results without client-side type definitions; the
 // interfaces below only give those decoded codecs TypeScript shapes. Amounts, prices and
-// ratios are raw 18-decimal integers (10^18 = 1 unit, 1.0 or 100%).
+// ratios are raw 18-decimal integers (10^18 = 1 unit, 1.0 or 100%); amounts are in the
+// collateral token (ETH on floorperp), transaction fees in the native token (FLOOR).
 
 import type { ApiPromise } from '@polkadot/api';
+import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { Enum, Option, Result, Struct, bool, i128, u128, u32, u64, Vec } from '@polkadot/types-codec';
 import type { Codec } from '@polkadot/types-codec/types';
 import type { DispatchError, EventRecord } from '@polkadot/types/interfaces';
@@ -145,45 +147,39 @@ export const UNIT = 10n ** 18n;
 /** 0.001 (10^15 raw). */
 export const MILLI = 10n ** 15n;
 
-/** DESIGN §15 defaults: every guard on, as a real market runs. */
-export const DEFAULT_PARAMS = {
-  initialMarginRatio: 200n * MILLI,
-  maintenanceMarginRatio: 125n * MILLI,
-  fullLiquidationRatio: 100n * MILLI,
-  partialLiquidationRatio: 0n,
-  liquidationBuffer: 5n * MILLI,
-  minPartialNotional: 500n * MILLI,
-  liquidationFeeRatio: 25n * MILLI,
-  feeRatio: 3n * MILLI,
-  feeLevel1Threshold: 25n * MILLI,
-  feeLevel1Ratio: 10n * MILLI,
-  feeLevel1InFavourRatio: 3n * MILLI,
-  feeLevel2Threshold: 50n * MILLI,
-  feeLevel2Ratio: 50n * MILLI,
-  feeLevel2InFavourRatio: 3n * MILLI,
-  insuranceShare: 500n * MILLI,
-  convergenceShare: 250n * MILLI,
-  fluctuationLimit: 20n * MILLI,
-  maxOracleAge: 600,
-  maxMarkIndexDivergence: 100n * MILLI,
-  oracleMrDivergence: 100n * MILLI,
-  fundingPeriod: 3600,
-  twapWindow: 3600,
-  maxFundingRate: 125n * 10n ** 12n,
-  fundingMode: 'Balanced',
-  maxFundingSubsidy: 10n * MILLI,
-  convergenceThreshold: 50n * MILLI,
-  convergenceAfter: 28_800,
-  kExpandAbove: 500n * MILLI,
-  kShrinkBelow: 100n * MILLI,
-  kStep: 50n * MILLI,
-  kMin: 250n * MILLI,
-  kMax: 4000n * MILLI,
-  maxOpenInterest: 0n,
-  maxPositionNotional: 0n,
-  minTradeNotional: 0n,
-  sandwichGuard: true
-};
+/**
+ * The chain's default market parameters (`perp.DefaultMarketParams`, their one home: the
+ * runtime) with `overrides`, as `create_market` / `set_market_params` take them. Every guard
+ * is on, as a real market runs.
+ */
+export function marketParams (api: ApiPromise, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const defaults = api.consts.perp.defaultMarketParams as unknown as Struct;
+  return { ...Object.fromEntries(defaults.entries()), ...overrides };
+}
+
+/**
+ * The `assets` id of the collateral token (`perp.CollateralAssetId`: ETH on floorperp), or
+ * null when the chain's native token is the collateral.
+ */
+export function collateralAsset (api: ApiPromise): number | null {
+  const id = api.consts.perp.collateralAssetId as unknown as Option<u32>;
+  return id.isSome ? id.unwrap().toNumber() : null;
+}
+
+/** `who`'s free (transferable, not held) collateral-token balance, at the best block or `blockHash`. */
+export async function collateralBalance (api: ApiPromise, who: string, blockHash?: string): Promise<bigint> {
+  const at = blockHash === undefined ? api : await api.at(blockHash);
+  const asset = collateralAsset(api);
+  if (asset === null) return (await at.query.system.account(who)).data.free.toBigInt();
+  const account = await at.query.assets.account(asset, who);
+  return account.isSome ? account.unwrap().balance.toBigInt() : 0n;
+}
+
+/** Sends `amount` of the collateral token to `to`, keeping the sender's account alive. */
+export function collateralTransfer (api: ApiPromise, to: string, amount: bigint): SubmittableExtrinsic<'promise'> {
+  const asset = collateralAsset(api);
+  return asset === null ? api.tx.balances.transferKeepAlive(to, amount) : api.tx.assets.transferKeepAlive(asset, to, amount);
+}
 
 /** The `PerpApi` methods as @polkadot/api decorates them from metadata. */
 export interface PerpApiCalls {

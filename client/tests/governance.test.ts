@@ -15,7 +15,7 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { startDevNode, type RunningNode } from '../src/devnode.ts';
-import { DEFAULT_PARAMS, eventBigInt, findEvent, MILLI, UNIT } from '../src/perp.ts';
+import { eventBigInt, findEvent, marketParams, MILLI, UNIT } from '../src/perp.ts';
 import { signAndFinalize, waitForEvent } from '../src/tx.ts';
 
 const COLLECTION = 3;
@@ -41,11 +41,11 @@ after(async () => {
 test('a market_admin referendum changes a market parameter; a signed call cannot', async () => {
   const { api } = node;
   const created = await signAndFinalize(
-    api.tx.sudo.sudo(api.tx.perp.createMarket(COLLECTION, 100n * UNIT, 1_000n * UNIT, DEFAULT_PARAMS)),
+    api.tx.sudo.sudo(api.tx.perp.createMarket(COLLECTION, 100n * UNIT, 1_000n * UNIT, marketParams(api))),
     alice
   );
   const market = Number(eventBigInt(findEvent(created.events, 'perp', 'MarketCreated'), 'market'));
-  const proposal = api.tx.perp.setMarketParams(market, { ...DEFAULT_PARAMS, feeRatio: 5n * MILLI });
+  const proposal = api.tx.perp.setMarketParams(market, marketParams(api, { feeRatio: 5n * MILLI }));
 
   // Signed by a plain account, the call is refused.
   await assert.rejects(signAndFinalize(proposal, bob), /BadOrigin/);

@@ -17,7 +17,7 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { startDevNode, type RunningNode } from '../src/devnode.ts';
-import { DEFAULT_PARAMS, eventBigInt, eventField, findEvent, MILLI, perpApi, UNIT } from '../src/perp.ts';
+import { eventBigInt, eventField, findEvent, marketParams, MILLI, perpApi, UNIT } from '../src/perp.ts';
 import { signAndFinalize, waitForEvent } from '../src/tx.ts';
 
 const COLLECTION = 7;
@@ -48,7 +48,8 @@ test('a position pushed below maintenance is liquidated by the validator\'s offc
 
   // Every guard as a real market runs it, except the per-block fluctuation band: the crash
   // below is one arbitrage trade of 14 %, which the default 2 % band would split over blocks.
-  const params = { ...DEFAULT_PARAMS, fluctuationLimit: 0n };
+  const params = marketParams(api, { fluctuationLimit: 0n });
+  const defaults = api.consts.perp.defaultMarketParams as unknown as { maintenanceMarginRatio: { toBigInt: () => bigint }, fullLiquidationRatio: { toBigInt: () => bigint } };
   const created = await signAndFinalize(
     api.tx.sudo.sudo(api.tx.perp.createMarket(COLLECTION, 100n * UNIT, 1_000n * UNIT, params)),
     alice
@@ -63,11 +64,13 @@ test('a position pushed below maintenance is liquidated by the validator\'s offc
   const opened = await signAndFinalize(api.tx.perp.openPosition(market, 'Long', UNIT, 5n * UNIT, true, 0), bob);
   const openFee = eventBigInt(findEvent(opened.events, 'perp', 'PositionChanged'), 'fee');
 
-  // The floor crashes to 8.6. The index alone does not liquidate Bob: while mark and index
-  // diverge by more than `oracleMrDivergence`, his margin ratio is the better of the two.
+  // The floor crashes to 8.6. The index alone does not liquidate Bob: a position is
+  // liquidatable only when its margin ratio on the curve (what closing it would realise)
+  // and at the fair price (the worse of the mark TWAP and the index) are both below
+  // maintenance, and the curve still says 10.
   const fed = await signAndFinalize(api.tx.oracle.feedValues([[COLLECTION, 8_600n * MILLI]]), alice);
   const afterFeed = (await (await perpApi(api, fed.blockHash)).positionInfo(bob.address, market)).unwrap();
-  assert.ok(afterFeed.marginRatio.unwrap().toBigInt() > DEFAULT_PARAMS.maintenanceMarginRatio,
+  assert.ok(afterFeed.marginRatio.unwrap().toBigInt() > defaults.maintenanceMarginRatio.toBigInt(),
     'the index move alone leaves Bob above maintenance');
 
   // Charlie's 75-quote short takes the curve from 1005 to 930 quote: mark 930² / 10^5 = 8.649,
@@ -88,7 +91,7 @@ test('a position pushed below maintenance is liquidated by the validator\'s offc
   assert.equal(liquidator.toString(), alice.address, 'the block author earned the liquidator\'s half');
   assert.equal(eventField(record, 'full').toString(), 'true', 'below the full-liquidation ratio: closed entirely');
   const marginRatio = eventBigInt(record, 'marginRatio');
-  assert.ok(marginRatio < DEFAULT_PARAMS.fullLiquidationRatio, `MR ${marginRatio} below 10 %`);
+  assert.ok(marginRatio < defaults.fullLiquidationRatio.toBigInt(), `MR ${marginRatio} below 10 %`);
   assert.equal(eventBigInt(record, 'exchangedSize'), -497_512_437_810_945_273n, 'Bob\'s whole long was sold');
 
   const atLiquidation = await perpApi(api, blockHash);

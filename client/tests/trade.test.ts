@@ -2,8 +2,9 @@
 // governance (sudo) lists collection 1 at mark 10, the oracle operator feeds the index,
 // Bob deposits, asks `quoteOpen`, opens a 5x isolated long, reads its margin ratio and
 // liquidation price, adds margin, closes and withdraws everything. Every number the quote
-// promised is what the chain did, and Bob's balance moves by exactly the transaction fees,
-// the trading fees and the realised PnL.
+// promised is what the chain did. Collateral is ETH (an asset), fees for transactions are
+// FLOOR (the native token): Bob's ETH moves by exactly the trading fees, the realised PnL
+// and funding, his FLOOR by exactly the transaction fees.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -17,7 +18,7 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { startDevNode, type RunningNode } from '../src/devnode.ts';
-import { DEFAULT_PARAMS, dispatchErrorName, eventBigInt, findEvent, MILLI, perpApi, UNIT, type LiquidationPrice } from '../src/perp.ts';
+import { collateralAsset, collateralBalance, dispatchErrorName, eventBigInt, findEvent, marketParams, MILLI, perpApi, UNIT, type LiquidationPrice } from '../src/perp.ts';
 import { signAndFinalize, type Finalized } from '../src/tx.ts';
 
 const COLLECTION = 1;
@@ -44,8 +45,9 @@ function liquidationAt (price: LiquidationPrice): bigint {
   return price.asAt.toBigInt();
 }
 
-async function freeBalance (api: ApiPromise, who: string): Promise<bigint> {
-  return (await api.query.system.account(who)).data.free.toBigInt();
+async function floorBalance (api: ApiPromise, who: string, blockHash?: string): Promise<bigint> {
+  const at = blockHash === undefined ? api : await api.at(blockHash);
+  return (await at.query.system.account(who)).data.free.toBigInt();
 }
 
 /** Bob's transactions, with the transaction fee each one cost him. */
@@ -78,7 +80,7 @@ test('Bob quotes, opens, adds margin, closes and withdraws; every unit is accoun
 
   // Governance lists the collection at mark 10; the oracle operator feeds index 10.
   const created = await signAndFinalize(
-    api.tx.sudo.sudo(api.tx.perp.createMarket(COLLECTION, 100n * UNIT, 1_000n * UNIT, DEFAULT_PARAMS)),
+    api.tx.sudo.sudo(api.tx.perp.createMarket(COLLECTION, 100n * UNIT, 1_000n * UNIT, marketParams(api))),
     alice
   );
   const market = Number(eventBigInt(findEvent(created.events, 'perp', 'MarketCreated'), 'market'));
@@ -92,7 +94,9 @@ test('Bob quotes, opens, adds margin, closes and withdraws; every unit is accoun
   assert.equal(info.paused.isTrue, false);
 
   const ledger = new Ledger(api);
-  const bobStart = await freeBalance(api, bob.address);
+  assert.equal(collateralAsset(api), 1, 'collateral is the ETH asset');
+  const ethStart = await collateralBalance(api, bob.address);
+  const floorStart = await floorBalance(api, bob.address);
   const deposit = 10n * UNIT;
   await ledger.submit(api.tx.perp.deposit(deposit));
 
@@ -172,11 +176,10 @@ test('Bob quotes, opens, adds margin, closes and withdraws; every unit is accoun
   const withdrawn = await ledger.submit(api.tx.perp.withdraw(everything));
   assert.equal(eventBigInt(findEvent(withdrawn.events, 'perp', 'Withdrawn'), 'collateral'), 0n);
 
-  const bobEnd = (await (await api.at(withdrawn.blockHash)).query.system.account(bob.address)).data.free.toBigInt();
+  const ethEnd = await collateralBalance(api, bob.address, withdrawn.blockHash);
+  const floorEnd = await floorBalance(api, bob.address, withdrawn.blockHash);
   assert.ok(ledger.transactionFees > 0n);
-  assert.equal(
-    bobEnd - bobStart,
-    -ledger.transactionFees - openFee - closeFee + realizedPnl - funding,
-    'free balance moved by exactly −(transaction fees + trading fees) + realised PnL − funding'
-  );
+  assert.equal(ethEnd - ethStart, -openFee - closeFee + realizedPnl - funding,
+    'ETH moved by exactly −trading fees + realised PnL − funding');
+  assert.equal(floorEnd - floorStart, -ledger.transactionFees, 'FLOOR moved by exactly the transaction fees');
 });

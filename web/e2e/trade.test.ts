@@ -23,7 +23,7 @@ import type { Browser, Page } from 'playwright-core';
 
 import { startDevNode, type RunningNode } from '@client/devnode.ts';
 import { createMarket } from '@client/devseed.ts';
-import { DEFAULT_PARAMS, eventBigInt, eventField, perpApi, UNIT, type LiquidationPrice } from '@client/perp.ts';
+import { eventBigInt, eventField, marketParams, perpApi, UNIT, type LiquidationPrice } from '@client/perp.ts';
 import { signAndFinalize } from '@client/tx.ts';
 
 import { formatPercent, formatUnits } from '../src/format.ts';
@@ -101,8 +101,8 @@ async function positionChange (blockHash: string): Promise<EventRecord> {
 interface Collateral { asset: Codec | null }
 
 function collateralOf (api: ApiPromise): Collateral {
-  const consts = api.consts.perp as unknown as Record<string, Codec | undefined>;
-  return { asset: consts.collateralAssetId ?? consts.collateralAsset ?? null };
+  const published = (api.consts.perp as unknown as Record<string, (Codec & { isSome: boolean, unwrap: () => Codec }) | undefined>).collateralAssetId;
+  return { asset: published?.isSome === true ? published.unwrap() : null };
 }
 
 /** Bob's free native balance and free collateral-token balance (the same when collateral is native). */
@@ -122,7 +122,7 @@ test('Bob trades a market end to end from the page; every figure is the chain\'s
 
   // Governance lists two collections; the second's index goes stale one second after a feed.
   const market = await createMarket(api, alice, TRADED);
-  const staleMarket = await createMarket(api, alice, STALE, { ...DEFAULT_PARAMS, maxOracleAge: 1 });
+  const staleMarket = await createMarket(api, alice, STALE, marketParams(api, { maxOracleAge: 1 }));
   await signAndFinalize(api.tx.oracle.feedValues([[TRADED.collection, 10n * UNIT], [STALE.collection, 10n * UNIT]]), alice);
 
   await page.goto(`${site.url}/?rpc=ws://127.0.0.1:${node.rpcPort}`);
@@ -278,14 +278,10 @@ test('Bob trades a market end to end from the page; every figure is the chain\'s
   }
   assert.equal(trades, 2, 'one open and one close');
   assert.ok(transactionFees > 0n && tradingFees > 0n);
-  if (collateral.asset === null) {
-    assert.equal(end.native - start.native, -transactionFees - tradingFees + realized - funding,
-      'FLOOR moved by exactly −(transaction fees + trading fees) + realised PnL − funding');
-  } else {
-    assert.equal(end.collateral - start.collateral, -tradingFees + realized - funding,
-      'collateral moved by exactly −trading fees + realised PnL − funding');
-    assert.equal(end.native - start.native, -transactionFees, 'FLOOR paid exactly the transaction fees');
-  }
+  assert.ok(collateral.asset !== null, 'collateral is the ETH asset');
+  assert.equal(end.collateral - start.collateral, -tradingFees + realized - funding,
+    'ETH moved by exactly −trading fees + realised PnL − funding');
+  assert.equal(end.native - start.native, -transactionFees, 'FLOOR paid exactly the transaction fees');
   // And the page shows the wallet the chain has.
   await eventually(async () => assert.equal(await raw('wallet-native'), (await balances(api, collateral)).native.toString()));
 

@@ -91,8 +91,9 @@ function tokenWords (type: string): string {
 }
 
 async function collateralOf (api: ApiPromise, native: TokenInfo): Promise<Collateral> {
-  const consts = api.consts.perp as unknown as Record<string, Codec | undefined>;
-  const assetId = consts.collateralAssetId ?? consts.collateralAsset;
+  // `perp.CollateralAssetId`: `Some(asset)` when collateral is an `assets` token (ETH).
+  const published = (api.consts.perp as unknown as Record<string, (Codec & { isSome: boolean, unwrap: () => Codec }) | undefined>).collateralAssetId;
+  const assetId = published?.isSome === true ? published.unwrap() : undefined;
   const assets = api.query.assets as unknown as { metadata?: (id: Codec) => Promise<Codec & { symbol: Codec & { toUtf8: () => string }, decimals: Codec & { toNumber: () => number } }> } | undefined;
   if (assetId === undefined || assets?.metadata === undefined) return { kind: 'native', ...native };
   const metadata = await assets.metadata(assetId);

@@ -4,8 +4,9 @@
 // The scenario of client/tests/liquidation.test.ts, on the multi-validator network and with
 // every transaction sent through the full node (dave): sudo lists collection 7 at mark 10;
 // the three oracle operators feed index 10; Bob opens a 5x isolated long; the operators
-// feed 8.6 (Bob is still above maintenance: his margin ratio is the better of mark and
-// index while they diverge); Charlie shorts the mark down to 8.649. Nobody calls
+// feed 8.6 (Bob is still above maintenance: a position is liquidatable only when both its
+// margin ratio on the curve and at the fair price, the worse of the mark TWAP and the index,
+// are below maintenance); Charlie shorts the mark down to 8.649. Nobody calls
 // `liquidate`. Each validator's offchain worker scans positions on every block it imports
 // and submits an unsigned, authorised `perp.liquidate(bob, market)`; the pool dedupes the
 // copies by (account, market) and a copy reaching a block after the position is gone fails
@@ -20,61 +21,14 @@ const path = require('node:path');
 const { FULL_NODE, MILLI, UNIT, VALIDATORS, bigField, blockAuthor, devAccounts, field, findEvent, fmt, log, signAndFinalize, waitFor, withApis } = require('./lib.js');
 
 const COLLECTION = 7;
-const MAINTENANCE = 125n * MILLI;
-const FULL_LIQUIDATION = 100n * MILLI;
-
-/** DESIGN §15 defaults (client/src/perp.ts DEFAULT_PARAMS) without the per-block price band. */
-const PARAMS = {
-  initialMarginRatio: 200n * MILLI,
-  maintenanceMarginRatio: MAINTENANCE,
-  fullLiquidationRatio: FULL_LIQUIDATION,
-  partialLiquidationRatio: 0n,
-  liquidationBuffer: 5n * MILLI,
-  minPartialNotional: 500n * MILLI,
-  liquidationFeeRatio: 25n * MILLI,
-  feeRatio: 3n * MILLI,
-  feeLevel1Threshold: 25n * MILLI,
-  feeLevel1Ratio: 10n * MILLI,
-  feeLevel1InFavourRatio: 3n * MILLI,
-  feeLevel2Threshold: 50n * MILLI,
-  feeLevel2Ratio: 50n * MILLI,
-  feeLevel2InFavourRatio: 3n * MILLI,
-  insuranceShare: 500n * MILLI,
-  convergenceShare: 250n * MILLI,
-  // The crash below is one 14 % arbitrage trade, which the default 2 % band would split.
-  fluctuationLimit: 0n,
-  maxOracleAge: 600,
-  maxMarkIndexDivergence: 100n * MILLI,
-  oracleMrDivergence: 100n * MILLI,
-  fundingPeriod: 3600,
-  twapWindow: 3600,
-  maxFundingRate: 125n * 10n ** 12n,
-  fundingMode: 'Balanced',
-  maxFundingSubsidy: 10n * MILLI,
-  convergenceThreshold: 50n * MILLI,
-  convergenceAfter: 28_800,
-  kExpandAbove: 500n * MILLI,
-  kShrinkBelow: 100n * MILLI,
-  kStep: 50n * MILLI,
-  kMin: 250n * MILLI,
-  kMax: 4000n * MILLI,
-  maxOpenInterest: 0n,
-  maxPositionNotional: 0n,
-  minTradeNotional: 0n,
-  sandwichGuard: true
-};
-
 /**
- * polkadot.js fills a struct's missing fields with zeros and drops unknown ones silently:
- * fail clearly instead if the runtime's `MarketParams` no longer has exactly PARAMS' fields.
+ * The chain's default market parameters (`perp.DefaultMarketParams`, their one home) without
+ * the per-block price band: the crash below is one 14 % arbitrage trade, which the default
+ * 2 % band would split over blocks.
  */
-function checkParamsShape (api) {
-  const arg = api.tx.perp.createMarket.meta.args.find(({ name }) => name.toString() === 'params');
-  const fields = Object.keys(api.createType(arg.type.toString()).toJSON());
-  const missing = fields.filter((name) => !(name in PARAMS));
-  const unknown = Object.keys(PARAMS).filter((name) => !fields.includes(name));
-  assert.ok(missing.length === 0 && unknown.length === 0,
-    `MarketParams changed: update PARAMS in this file (missing ${missing.join(', ') || 'none'}; unknown ${unknown.join(', ') || 'none'})`);
+function marketParams (api) {
+  const defaults = api.consts.perp.defaultMarketParams;
+  return { ...Object.fromEntries(defaults.entries()), fluctuationLimit: 0n };
 }
 
 /**
@@ -104,7 +58,9 @@ async function run (_nodeName, networkInfo, args) {
 
   await withApis(networkInfo, [FULL_NODE, ...VALIDATORS], async (apis) => {
     const api = apis[FULL_NODE];
-    checkParamsShape(api);
+    const params = marketParams(api);
+    const maintenance = params.maintenanceMarginRatio.toBigInt();
+    const fullLiquidation = params.fullLiquidationRatio.toBigInt();
     // Explicit nonces: Bob and Charlie feed and deposit in the same round.
     const nonces = {};
     for (const pair of [alice, bob, charlie]) {
@@ -116,7 +72,7 @@ async function run (_nodeName, networkInfo, args) {
 
     // One round: the market (sudo), index 10 from every operator, both traders' deposits.
     const [created] = await Promise.all([
-      send(api.tx.sudo.sudo(api.tx.perp.createMarket(COLLECTION, 100n * UNIT, 1_000n * UNIT, PARAMS)), alice),
+      send(api.tx.sudo.sudo(api.tx.perp.createMarket(COLLECTION, 100n * UNIT, 1_000n * UNIT, params)), alice),
       feedAll(10n * UNIT),
       send(api.tx.perp.deposit(10n * UNIT), bob),
       send(api.tx.perp.deposit(100n * UNIT), charlie)
@@ -133,7 +89,7 @@ async function run (_nodeName, networkInfo, args) {
     const index = (await (await api.at(lastFeed.blockHash)).query.oracle.values(COLLECTION)).toJSON();
     assert.equal(BigInt(index.value), 8_600n * MILLI, 'the index is the operators\' 8.6');
     const afterFeed = (await positionOf(lastFeed.blockHash)).unwrap();
-    assert.ok(afterFeed.marginRatio.unwrap().toBigInt() > MAINTENANCE, 'the index move alone leaves Bob above maintenance');
+    assert.ok(afterFeed.marginRatio.unwrap().toBigInt() > maintenance, 'the index move alone leaves Bob above maintenance');
 
     // Charlie's short takes the mark to 8.649: Bob's margin ratio falls below 10 %.
     const arbitrage = await send(api.tx.perp.openPosition(market, 'Short', 15n * UNIT, 5n * UNIT, true, 0), charlie);
@@ -184,7 +140,7 @@ async function run (_nodeName, networkInfo, args) {
     assert.equal(calls[0].signed, false, 'submitted by an offchain worker as an unsigned, authorised transaction');
     assert.ok(block <= arbitrage.blockNumber + 5, `liquidated in #${block}, within five blocks of the crash in #${arbitrage.blockNumber}`);
     assert.equal(field(record, 'full').toString(), 'true', 'below the full-liquidation ratio: closed entirely');
-    assert.ok(bigField(record, 'marginRatio') < FULL_LIQUIDATION);
+    assert.ok(bigField(record, 'marginRatio') < fullLiquidation);
     assert.equal(bigField(record, 'exchangedSize'), -size, 'Bob\'s whole long was sold');
     const author = await blockAuthor(api, hash);
     assert.equal(field(record, 'liquidator').toString(), author, 'the block author earned the liquidator\'s half');

@@ -11,7 +11,6 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { nodeBinary, startDevNode } from '../devnode.ts';
-import { DEFAULT_PARAMS } from '../perp.ts';
 import { BlockFollower, blockLimits, type BlockLimits } from './blocks.ts';
 import { PhaseMeter } from './meter.ts';
 import { parseOptions, USAGE, type Options } from './options.ts';
@@ -157,7 +156,7 @@ async function run (options: Options, connection: Connection): Promise<Report> {
           alice: setup.alice,
           markets: setup.markets,
           // Four feeds per staleness window: one lost feed does not stale the index.
-          everyMs: Math.min(60_000, (DEFAULT_PARAMS.maxOracleAge * 1000) / 4),
+          everyMs: Math.min(60_000, (Number((api.consts.perp.defaultMarketParams as unknown as { maxOracleAge: { toString: () => string } }).maxOracleAge.toString()) * 1000) / 4),
           failures: oracleFailures
         });
       }

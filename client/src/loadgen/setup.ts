@@ -6,14 +6,16 @@ import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 
-import { DEFAULT_PARAMS, UNIT } from '../perp.ts';
+import { collateralBalance, collateralTransfer, marketParams, UNIT } from '../perp.ts';
 import type { Outcome, Sender, Submitter } from './senders.ts';
 import { sleep } from './blocks.ts';
 
-/** Each load account's balance: fees for thousands of transactions plus trading collateral. */
+/** Each load account's native (FLOOR) balance: fees for thousands of transactions. */
 export const FUNDING = 1_000n * UNIT;
-/** Held as collateral by each load account before trading. */
+/** Held as collateral (ETH) by each load account before trading. */
 export const COLLATERAL = 100n * UNIT;
+/** Each load account's collateral-token (ETH) balance: two deposits' worth. */
+export const COLLATERAL_FUNDING = 2n * COLLATERAL;
 /** The index every market is created and kept at (mark = quote / base = 10 too). */
 export const INDEX_PRICE = 10n * UNIT;
 /**
@@ -87,12 +89,12 @@ async function unusedCollections (api: ApiPromise, count: number): Promise<numbe
   return collections;
 }
 
-/** Creates `count` markets with DESIGN §15's defaults (every guard on) through sudo. */
+/** Creates `count` markets with the chain's default parameters (every guard on) through sudo. */
 export async function createMarkets (api: ApiPromise, submitter: Submitter, alice: Sender, count: number): Promise<LoadMarket[]> {
   const collections = await unusedCollections(api, count);
   const outcomes = await sendAll(submitter, collections.map((collection) => [
     alice,
-    api.tx.sudo.sudo(api.tx.perp.createMarket(collection, BASE_RESERVE, QUOTE_RESERVE, DEFAULT_PARAMS))
+    api.tx.sudo.sudo(api.tx.perp.createMarket(collection, BASE_RESERVE, QUOTE_RESERVE, marketParams(api)))
   ]));
   requireSuccess('sudo(createMarket)', outcomes);
   // `sudo` succeeds even when the call inside fails: the market's existence is the proof.
@@ -113,7 +115,11 @@ export async function feedIndex (api: ApiPromise, submitter: Submitter, alice: S
   requireSuccess('oracle feeds', await sendAll(submitter, [[alice, feedCall(api, markets)]]));
 }
 
-/** Tops up every load account below half of `FUNDING`, spreading the transfers over the funders. */
+/**
+ * Tops up every load account below half of `FUNDING` (FLOOR, for fees) or below
+ * `COLLATERAL` (ETH, to deposit), spreading the transfers over the funders. Returns how
+ * many transfers it sent.
+ */
 export async function fundAccounts (
   api: ApiPromise,
   submitter: Submitter,
@@ -121,13 +127,15 @@ export async function fundAccounts (
   accounts: KeyringPair[]
 ): Promise<number> {
   const balances = await api.query.system.account.multi(accounts.map(({ address }) => address));
-  const needy = accounts.filter((_, index) => balances[index].data.free.toBigInt() < FUNDING / 2n);
-  const outcomes = await sendAll(submitter, needy.map((account, index) => [
-    funders[index % funders.length],
-    api.tx.balances.transferKeepAlive(account.address, FUNDING)
-  ]));
+  const collateral = await Promise.all(accounts.map(async ({ address }) => await collateralBalance(api, address)));
+  const transfers: Array<SubmittableExtrinsic<'promise'>> = [];
+  accounts.forEach((account, index) => {
+    if (balances[index].data.free.toBigInt() < FUNDING / 2n) transfers.push(api.tx.balances.transferKeepAlive(account.address, FUNDING));
+    if (collateral[index] < COLLATERAL) transfers.push(collateralTransfer(api, account.address, COLLATERAL_FUNDING));
+  });
+  const outcomes = await sendAll(submitter, transfers.map((transfer, index) => [funders[index % funders.length], transfer]));
   requireSuccess('funding transfers', outcomes);
-  return needy.length;
+  return transfers.length;
 }
 
 export async function depositCollateral (api: ApiPromise, submitter: Submitter, traders: Sender[]): Promise<void> {
