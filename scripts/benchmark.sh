@@ -47,13 +47,20 @@ bench_weights() {
 		--output "$output"
 }
 
+# Where each pallet's weights live: the pallets' crates, and the runtime's own test-ETH faucet.
+weights_file() {
+	case "$1" in
+		pallet_faucet) echo runtime/src/collateral/faucet_weights.rs ;;
+		*) local dir="pallets/${1#pallet_}"; echo "${dir//_/-}/src/weights.rs" ;;
+	esac
+}
+
 pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_perp pallet_insurance pallet_true_floor_oracle)
+[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_perp pallet_insurance pallet_true_floor_oracle pallet_faucet)
 for pallet in "${pallets[@]}"; do
-	dir="pallets/${pallet#pallet_}"
-	dir="${dir//_/-}"
-	step "benchmark $pallet -> $dir/src/weights.rs"
-	bench_weights "$pallet" '*' "$dir/src/weights.rs"
+	output="$(weights_file "$pallet")"
+	step "benchmark $pallet -> $output"
+	bench_weights "$pallet" '*' "$output"
 done
 
 # The reference call, through the same template, outside the source tree: the runtime keeps

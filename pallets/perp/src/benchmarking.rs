@@ -7,16 +7,17 @@
 #![allow(clippy::arithmetic_side_effects)]
 
 use super::*;
-use crate::pallet::{Markets, NextMarketId, Positions};
+use alloc::{vec, vec::Vec};
+use crate::pallet::{BlockChanges, Markets, NextMarketId, Positions};
 use perp_math::{Position, Side, ONE};
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
 	frame_support::{
-		pallet_prelude::TransactionSource,
+		pallet_prelude::{BoundedVec, TransactionSource},
 		storage::StoragePrefixedMap,
 		traits::{fungible::Mutate, Authorize, EnsureOrigin, Get, UnixTime},
 	},
-	frame_system::{self, RawOrigin},
+	frame_system::RawOrigin,
 };
 
 const UNIT: u128 = ONE;
@@ -161,9 +162,8 @@ fn cross_account<T: Config>(
 		Pallet::<T>::do_open_position(who, last, Side::Long, 1_000 * UNIT, LEVERAGE, false, 0)
 			.map_err(|_| BenchmarkError::Stop("open failed"))?;
 	}
-	// Past the sandwich guard.
-	let next = frame_system::Pallet::<T>::block_number() + 1u32.into();
-	frame_system::Pallet::<T>::set_block_number(next);
+	// Past the sandwich guard: the block that opened the positions has ended.
+	Pallet::<T>::clear_block_changes();
 	Ok(last)
 }
 
@@ -215,6 +215,34 @@ fn bankrupt_position<T: Config>() -> Result<(T::AccountId, MarketId), BenchmarkE
 	let mark = market.reserves.mark_price().map_err(|_| BenchmarkError::Stop("mark"))?;
 	T::BenchmarkHelper::set_index_price(&market.collection, mark, now_ms::<T>());
 	Ok((who, id))
+}
+
+/// A market of `n` cross positions, longs and shorts in turn, whose liquidity governance has
+/// just halved: every position is stale and the migration's bound is set aside. Returns the
+/// market and the positions' owners.
+fn migrating_market<T: Config>(n: u32) -> Result<(MarketId, Vec<T::AccountId>), BenchmarkError> {
+	fund_system_accounts::<T>();
+	rich_insurance::<T>();
+	let id = market::<T>()?;
+	let params = MarketParams {
+		fluctuation_limit: 0,
+		max_mark_index_divergence: 0,
+		sandwich_guard: false,
+		..MarketParams::default()
+	};
+	Pallet::<T>::do_set_market_params(id, params)
+		.map_err(|_| BenchmarkError::Stop("params failed"))?;
+	let mut owners = Vec::new();
+	for i in 0..n {
+		let who = funded_trader::<T>(account("remapped", i, 0))?;
+		let side = if i % 2 == 0 { Side::Long } else { Side::Short };
+		Pallet::<T>::do_open_position(&who, id, side, 1_000 * UNIT, LEVERAGE, false, 0)
+			.map_err(|_| BenchmarkError::Stop("open failed"))?;
+		owners.push(who);
+	}
+	Pallet::<T>::do_adjust_liquidity(id, UNIT / 2)
+		.map_err(|_| BenchmarkError::Stop("migration failed"))?;
+	Ok((id, owners))
 }
 
 #[benchmarks]
@@ -440,6 +468,51 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, id, UNIT / 2);
 		let market = Markets::<T>::get(id).ok_or(BenchmarkError::Stop("market"))?;
 		assert_eq!(market.depth, UNIT / 2);
+		Ok(())
+	}
+
+	/// `n` stale positions remapped, the last of the market: the call also settles the
+	/// migration and returns what its bound over-provisioned.
+	#[benchmark]
+	fn remap_positions(n: Linear<1, { T::MaxRemapsPerCall::get() }>) -> Result<(), BenchmarkError> {
+		let (id, owners) = migrating_market::<T>(n)?;
+		let accounts = BoundedVec::try_from(owners).map_err(|_| BenchmarkError::Weightless)?;
+		let caller: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id, accounts);
+		let market = Markets::<T>::get(id).ok_or(BenchmarkError::Stop("market"))?;
+		assert!(market.migration.is_none(), "the migration completed");
+		Ok(())
+	}
+
+	#[benchmark]
+	fn authorize_remap_positions(
+		n: Linear<1, { T::MaxRemapsPerCall::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (id, owners) = migrating_market::<T>(n)?;
+		let accounts = BoundedVec::try_from(owners).map_err(|_| BenchmarkError::Weightless)?;
+		let call = Call::<T>::remap_positions { market: id, accounts };
+		#[block]
+		{
+			authorize::<T>(&call)?;
+		}
+		Ok(())
+	}
+
+	/// The end of a block in which `c` accounts traded in a market with the sandwich guard.
+	#[benchmark]
+	fn clear_block_changes(c: Linear<0, 1_000>) -> Result<(), BenchmarkError> {
+		for i in 0..c {
+			let who: T::AccountId = account("trader", i, 0);
+			let markets = BoundedVec::try_from(vec![0]).map_err(|_| BenchmarkError::Weightless)?;
+			BlockChanges::<T>::insert(&who, markets);
+		}
+		assert_eq!(BlockChanges::<T>::iter().count(), c as usize);
+		#[block]
+		{
+			Pallet::<T>::clear_block_changes();
+		}
+		assert_eq!(BlockChanges::<T>::iter().count(), 0);
 		Ok(())
 	}
 

@@ -663,21 +663,18 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Accounts for `on_finalize`: one price record per market.
+		/// Accounts for `on_finalize`: one price record per market, and emptying the sandwich
+		/// guard's record (each entry's removal is paid by the trade that wrote it).
 		fn on_initialize(_block: BlockNumberFor<T>) -> Weight {
 			T::WeightInfo::record_prices(NextMarketId::<T>::get())
+				.saturating_add(T::WeightInfo::clear_block_changes(0))
 		}
 
 		/// Advances every market's TWAP accumulators and convergence clock (see [`funding`]),
-		/// and empties the sandwich guard's record of the block (its weight, which depends on
-		/// how many accounts traded, is registered here).
+		/// and empties the sandwich guard's record of the block.
 		fn on_finalize(_block: BlockNumberFor<T>) {
 			Self::record_prices();
-			let cleared = BlockChanges::<T>::clear(u32::MAX, None).unique;
-			polkadot_sdk::frame_system::Pallet::<T>::register_extra_weight_unchecked(
-				T::WeightInfo::clear_block_changes(cleared),
-				DispatchClass::Mandatory,
-			);
+			Self::clear_block_changes();
 		}
 
 		/// Validators settle due funding, converge due markets, and scan positions for
@@ -820,6 +817,7 @@ pub mod pallet {
 		#[pallet::weight(
 			T::WeightInfo::open_position(T::MaxPositionsPerAccount::get().saturating_sub(1))
 				.saturating_add(T::WeightInfo::settle_funding())
+				.saturating_add(T::WeightInfo::clear_block_changes(1))
 		)]
 		pub fn open_position(
 			origin: OriginFor<T>,
@@ -854,7 +852,11 @@ pub mod pallet {
 		///   `PositionUnderwater` (a loss beyond the position's margin and the held
 		///   collateral: liquidation's business), `InsufficientCollateral` (fee).
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::reduce_position().saturating_add(T::WeightInfo::settle_funding()))]
+		#[pallet::weight(
+			T::WeightInfo::reduce_position()
+				.saturating_add(T::WeightInfo::settle_funding())
+				.saturating_add(T::WeightInfo::clear_block_changes(1))
+		)]
 		pub fn reduce_position(
 			origin: OriginFor<T>,
 			market: MarketId,
@@ -875,7 +877,11 @@ pub mod pallet {
 		///   funding was due.
 		/// - Errors: as `reduce_position`, without `ReduceTooLarge`/`TradeBelowMinimum`.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::close_position().saturating_add(T::WeightInfo::settle_funding()))]
+		#[pallet::weight(
+			T::WeightInfo::close_position()
+				.saturating_add(T::WeightInfo::settle_funding())
+				.saturating_add(T::WeightInfo::clear_block_changes(1))
+		)]
 		pub fn close_position(
 			origin: OriginFor<T>,
 			market: MarketId,
