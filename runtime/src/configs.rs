@@ -243,7 +243,7 @@ parameter_types! {
 	pub const PerpPalletId: PalletId = PalletId(*b"fp/perp_");
 	/// Receives the fee share that goes neither to insurance nor to convergence.
 	pub const TreasuryPalletId: PalletId = PalletId(*b"fp/trsry");
-	/// The insurance fund's account, until the insurance pallet owns it.
+	/// The insurance fund's account (owned by the insurance pallet).
 	pub const InsurancePalletId: PalletId = PalletId(*b"fp/insur");
 	pub TreasuryAccount: AccountId = TreasuryPalletId::get().into_account_truncating();
 }
@@ -336,7 +336,8 @@ parameter_types! {
 	pub const LiquidationPriority: TransactionPriority = TransactionPriority::MAX / 4;
 }
 
-/// Transactions built by offchain workers (authorised liquidations): general (v5)
+/// Transactions built by offchain workers (authorised liquidations, funding settlements,
+/// convergences and remaps): general (v5)
 /// extrinsics carrying the runtime's extensions, with no signer.
 impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
 where
@@ -412,11 +413,11 @@ impl pallet_perp::Config for Runtime {
 	type BlockAuthor = AuraBlockAuthor;
 	type LiquidationPriority = LiquidationPriority;
 	type MaxLiquidationsPerBlock = ConstU32<20>;
-	// ≈ 50 µs per position in the offchain worker (docs/PERFORMANCE.md): ≈ 0.1 s of one core
+	// ≈ 30 µs per position in the offchain worker (docs/PERFORMANCE.md): ≈ 60 ms of one core
 	// per block, a full sweep of 100,000 positions in 49 blocks per validator.
 	type LiquidationScanLimit = ConstU32<2048>;
 	// A remap is one position read, remapped and written: 64 of them stay a small share of a
-	// block, and a scan's stale positions of one market go in a few transactions.
+	// block; a scan's stale positions of one market go in at most 2048 / 64 = 32 batches.
 	type MaxRemapsPerCall = ConstU32<64>;
 	type Treasury = TreasuryAccount;
 	type PalletId = PerpPalletId;
@@ -431,7 +432,7 @@ impl pallet_perp::Config for Runtime {
 }
 
 parameter_types! {
-	/// A market's bad-debt claims on the insurance fund are capped per day.
+	/// A market's payouts from the insurance fund (every purpose) are capped per day.
 	pub const InsuranceClaimPeriod: BlockNumber = DAYS;
 }
 

@@ -227,7 +227,8 @@ mod runtime {
 	#[runtime::pallet_index(20)]
 	pub type Perp = pallet_perp;
 
-	/// The insurance fund: fee shares and penalties in, bad debt and keeper rewards out.
+	/// The insurance fund: fee shares and penalties in; bad debt, subsidies and curve costs
+	/// out, capped per market.
 	/// After Balances, whose genesis would overwrite the issuance its funding mints.
 	#[runtime::pallet_index(21)]
 	pub type Insurance = pallet_insurance;

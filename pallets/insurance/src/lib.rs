@@ -4,8 +4,8 @@
 //! collects the protocol's inflows and pays what traders' margins cannot.
 //!
 //! ## Money in
-//! - **Protocol inflows** (fee share, liquidation penalty halves, residual margins, positive
-//!   convergence results, funding income): the paying pallet transfers into
+//! - **Protocol inflows** (fee share, liquidation penalty halves, residual margins, funding
+//!   income, migration refunds): the paying pallet transfers into
 //!   [`Pallet::account_id`] first, then the runtime's adapter calls [`Pallet::note_inflow`],
 //!   which records the source in a `Received` event.
 //! - **Donations**: the signed call `contribute` (`Contributed`).

@@ -13,7 +13,6 @@
 
 use crate::{
 	collateral::Valuation,
-	market::start_band,
 	pallet::{BlockChanges, Config, Error, MarketOf, Markets, Pallet, Positions},
 	trading::TradeReceipt,
 	traits::{IndexPrice, PriceProvider},
@@ -357,7 +356,7 @@ impl<T: Config> Pallet<T> {
 	fn as_if_next_block(who: &T::AccountId, market_id: MarketId) -> Result<(), Error<T>> {
 		BlockChanges::<T>::remove(who);
 		let Some(mut market) = Markets::<T>::get(market_id) else { return Ok(()) };
-		start_band::<T>(&mut market, frame_system::Pallet::<T>::block_number())?;
+		market.start_band(frame_system::Pallet::<T>::block_number())?;
 		Markets::<T>::insert(market_id, market);
 		Ok(())
 	}

@@ -203,8 +203,9 @@ pub mod pallet {
 		type CollectionKey: Parameter + Member + MaxEncodedLen;
 		/// The index ("true floor") price of a collection.
 		type IndexPrice: PriceProvider<Self::CollectionKey>;
-		/// The insurance fund: fee shares, penalties and residual margins go in; bad debt
-		/// and liquidator rewards come out.
+		/// The insurance fund: fee shares, penalties, residual margins and migration refunds
+		/// go in; bad debt, funding subsidies, convergence and migration costs come out, within
+		/// one outflow cap per market.
 		type InsuranceFund: InsuranceFund<Self::AccountId>;
 		/// The author of the current block: earns the liquidator's half of the penalty of
 		/// liquidations submitted by offchain workers.
@@ -404,6 +405,9 @@ pub mod pallet {
 			socialised: u128,
 			/// Taken from the convergence reserve (no open interest left to carry it).
 			from_convergence_reserve: u128,
+			/// Covered by none of those: missing from the vault (the fund's cap reached, no
+			/// open interest left and the convergence reserve spent).
+			unrecovered: u128,
 		},
 		/// A loss the insurance fund could not cover was added to both sides' cumulative
 		/// funding: every unit of size, long or short, owes `per_unit` more.
@@ -513,7 +517,8 @@ pub mod pallet {
 		FeeLevelsOutOfOrder,
 		/// `funding_period` or `twap_window` is zero.
 		ZeroDuration,
-		/// `k_min ≤ 1 ≤ k_max` or `k_shrink_below ≤ k_expand_above` does not hold.
+		/// `k_min ≤ 1 ≤ k_max`, `k_shrink_below ≤ k_expand_above` or `k_step ≤ 0.5` does not
+		/// hold.
 		InvalidKBounds,
 		/// An amount is zero.
 		ZeroAmount,
@@ -727,7 +732,8 @@ pub mod pallet {
 		/// - Events: `MarketParamsSet`.
 		/// - Errors: `UnknownMarket`, `InvalidInitialMarginRatio`, `MaintenanceNotBelowInitial`,
 		///   `FullLiquidationNotBelowMaintenance`, `RatioAboveOne`, `FeeSharesAboveOne`,
-		///   `FeeLevelsOutOfOrder`, `ZeroDuration`, `InvalidKBounds`.
+		///   `FeeLevelsOutOfOrder`, `ZeroDuration`, `LiquidationWindowTooLong`,
+		///   `InvalidKBounds`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::set_market_params())]
 		pub fn set_market_params(
@@ -993,7 +999,8 @@ pub mod pallet {
 		/// Repegs `market`'s curve to the index (DESIGN §7) once the mark TWAP has stayed
 		/// more than `convergence_threshold` away from it for `convergence_after`. A rise in
 		/// what the AMM owes is paid from the convergence reserve, then the insurance fund
-		/// (within the market's outflow cap); a fall is credited to the convergence reserve.
+		/// (within the market's outflow cap); a fall is an unrealised gain that joins the
+		/// convergence reserve once the market has no open position.
 		///
 		/// - Origin: signed (anyone), or an authorised general transaction from a
 		///   validator's offchain worker (authorisation is a dry run of this call).

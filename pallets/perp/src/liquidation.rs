@@ -57,7 +57,6 @@
 use crate::{
 	collateral::Valuation,
 	guards,
-	market::refresh_band,
 	pallet::{Config, Error, Event, MarketOf, Markets, Pallet, Positions, Traders},
 	traits::{InsuranceFund, InsuranceInflow, InsuranceOutflow},
 	types::{MarketId, PositionInfo, TraderState},
@@ -117,34 +116,25 @@ struct BadDebtCover {
 	insurance: u128,
 	socialised: u128,
 	from_reserve: u128,
+	unrecovered: u128,
 }
 
 /// What backs a liquidated position, drawn on in order (module docs): the position's
-/// margin, then (cross) the held collateral, then the other cross positions' margins.
+/// margin, then (cross) the held collateral, then the other cross positions' margins by
+/// market id. `pots` holds them in that order; the markets name the last ones.
 struct Backing {
-	margin: u128,
-	held: u128,
-	others: Vec<(MarketId, u128)>,
-	from_held: u128,
-	from_others: Vec<u128>,
+	pots: Vec<u128>,
+	others: Vec<MarketId>,
 }
 
 impl Backing {
-	/// Draws up to `amount`; returns what it could draw.
-	fn draw(&mut self, amount: u128) -> u128 {
-		let mut left = amount;
-		let mut take = |pot: &mut u128| {
-			let taken = left.min(*pot);
-			*pot = pot.saturating_sub(taken);
-			left = left.saturating_sub(taken);
-			taken
-		};
-		take(&mut self.margin);
-		self.from_held = self.from_held.saturating_add(take(&mut self.held));
-		for ((_, margin_amount), drawn) in self.others.iter_mut().zip(self.from_others.iter_mut()) {
-			*drawn = drawn.saturating_add(take(margin_amount));
-		}
-		amount.saturating_sub(left)
+	/// Index of the held collateral in `pots` (cross positions only).
+	const HELD: usize = 1;
+	/// Index of the first other cross margin in `pots`.
+	const OTHERS: usize = 2;
+
+	fn margin_left(&self) -> u128 {
+		self.pots.first().copied().unwrap_or(0)
 	}
 }
 
@@ -179,7 +169,7 @@ impl<T: Config> Pallet<T> {
 		.map_err(Error::<T>::from)?;
 		let base = liquidated_base::<T>(&info, &market, &assessment, kind)?;
 
-		refresh_band::<T>(&mut market)?;
+		market.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number()).map_err(Error::<T>::from)?;
 		let outcome =
 			position::reduce(&info.position, market.reserves, base, &market.cumulative_premium)
 				.map_err(Error::<T>::from)?;
@@ -232,6 +222,7 @@ impl<T: Config> Pallet<T> {
 				covered_by_insurance: cover.insurance,
 				socialised: cover.socialised,
 				from_convergence_reserve: cover.from_reserve,
+				unrecovered: cover.unrecovered,
 			});
 		}
 		Ok(())
@@ -366,41 +357,41 @@ impl<T: Config> Pallet<T> {
 		let last_cross = !info.isolated && closes && trader.cross_positions <= 1;
 
 		let mut backing = Self::backing(who, market_id, info, outcome)?;
+		let before = backing.pots.clone();
 		let owed = if last_cross {
 			fixed::add(outcome.bad_debt, trader.debt).map_err(Error::<T>::from)?
 		} else {
 			outcome.bad_debt
 		};
-		let unpaid = owed.saturating_sub(backing.draw(owed));
-		let halves = rules::split_penalty(penalty);
-		let reward = backing.draw(halves.liquidator);
-		let insurance_half = backing.draw(halves.insurance);
-		let fee_paid = backing.draw(fee);
+		let draw = rules::draw_liquidation(&mut backing.pots, owed, penalty, fee);
+		let drawn = |pot: usize| {
+			before.get(pot).copied().unwrap_or(0).saturating_sub(backing.pots.get(pot).copied().unwrap_or(0))
+		};
 
 		// The hold's part enters the vault; the other positions' parts are already there.
-		Self::commit_to_vault(who, backing.from_held)?;
-		for ((other, _), drawn) in backing.others.iter().zip(backing.from_others.iter()) {
-			if *drawn > 0 {
+		Self::commit_to_vault(who, drawn(Backing::HELD))?;
+		for (offset, other) in backing.others.iter().enumerate() {
+			let taken = drawn(Backing::OTHERS.saturating_add(offset));
+			if taken > 0 {
 				Positions::<T>::try_mutate(who, other, |stored| {
 					let stored = stored.as_mut().ok_or(Error::<T>::NoPosition)?;
 					stored.position.margin =
-						stored.position.margin.checked_sub(*drawn).ok_or(Error::<T>::Underflow)?;
+						stored.position.margin.checked_sub(taken).ok_or(Error::<T>::Underflow)?;
 					Ok::<_, Error<T>>(())
 				})?;
 			}
 		}
+		let (reward, insurance_half, fee_paid, unpaid) =
+			(draw.liquidator, draw.insurance, draw.fee, draw.unpaid);
 		let liquidator_reward = Self::pay_liquidator(market_id, keeper, reward)?;
 		Self::pay_into_insurance(market_id, InsuranceInflow::LiquidationPenalty, insurance_half)?;
 		market.accrue_fee(fee_paid).map_err(Error::<T>::from)?;
-		if closes && backing.margin > 0 {
+		let margin_left = backing.margin_left();
+		if closes && margin_left > 0 {
 			if info.isolated {
-				Self::pay_into_insurance(
-					market_id,
-					InsuranceInflow::ResidualMargin,
-					backing.margin,
-				)?;
+				Self::pay_into_insurance(market_id, InsuranceInflow::ResidualMargin, margin_left)?;
 			} else {
-				Self::release_from_vault(who, backing.margin)?;
+				Self::release_from_vault(who, margin_left)?;
 			}
 		}
 
@@ -416,7 +407,7 @@ impl<T: Config> Pallet<T> {
 			penalty,
 			liquidator_reward,
 			bad_debt,
-			margin_left: if closes { 0 } else { backing.margin },
+			margin_left: if closes { 0 } else { margin_left },
 		})
 	}
 
@@ -434,24 +425,17 @@ impl<T: Config> Pallet<T> {
 		} else {
 			outcome.position.margin
 		};
-		let mut backing = Backing {
-			margin: margin_amount,
-			held: 0,
-			others: Vec::new(),
-			from_held: 0,
-			from_others: Vec::new(),
-		};
 		if info.isolated {
-			return Ok(backing);
+			return Ok(Backing { pots: alloc::vec![margin_amount], others: Vec::new() });
 		}
-		backing.held = Self::held_collateral(who);
-		backing.others = Positions::<T>::iter_prefix(who)
+		let mut others: Vec<(MarketId, u128)> = Positions::<T>::iter_prefix(who)
 			.filter(|(other, stored)| *other != market_id && !stored.isolated)
 			.map(|(other, stored)| (other, stored.position.margin))
 			.collect();
-		backing.others.sort_by_key(|(other, _)| *other);
-		backing.from_others = alloc::vec![0; backing.others.len()];
-		Ok(backing)
+		others.sort_by_key(|(other, _)| *other);
+		let mut pots = alloc::vec![margin_amount, Self::held_collateral(who)];
+		pots.extend(others.iter().map(|(_, margin_amount)| *margin_amount));
+		Ok(Backing { pots, others: others.into_iter().map(|(other, _)| other).collect() })
 	}
 
 	/// The liquidator's account: the keeper, or the block author for offchain workers
@@ -496,7 +480,9 @@ impl<T: Config> Pallet<T> {
 
 	/// Covers `bad_debt` (already missing from the vault): the insurance fund pays into the
 	/// vault within the market's outflow cap; the rest is socialised over the open interest
-	/// left, or taken from the convergence reserve when there is none.
+	/// left, or taken from the convergence reserve when there is none. What even that cannot
+	/// cover stays missing from the vault and is reported as `unrecovered` (see
+	/// docs/decisions.md).
 	fn absorb_bad_debt(
 		market_id: MarketId,
 		market: &mut MarketOf<T>,
@@ -527,13 +513,14 @@ impl<T: Config> Pallet<T> {
 					amount: uncovered,
 					per_unit: split.long,
 				});
-				Ok(BadDebtCover { insurance, socialised: uncovered, from_reserve: 0 })
+				Ok(BadDebtCover { insurance, socialised: uncovered, ..Default::default() })
 			},
 			Err(MathError::NoOpenInterest) => {
 				let from_reserve = uncovered.min(market.convergence_reserve);
 				market.convergence_reserve =
 					market.convergence_reserve.saturating_sub(from_reserve);
-				Ok(BadDebtCover { insurance, socialised: 0, from_reserve })
+				let unrecovered = uncovered.saturating_sub(from_reserve);
+				Ok(BadDebtCover { insurance, socialised: 0, from_reserve, unrecovered })
 			},
 			Err(error) => Err(Error::<T>::from(error).into()),
 		}

@@ -47,7 +47,6 @@
 //! over-collect.
 
 use crate::{
-	market::refresh_band,
 	pallet::{Config, Error, Event, MarketOf, Markets, Pallet, Positions},
 	traits::{InsuranceFund, InsuranceInflow, InsuranceOutflow},
 	types::{CostFunding, MarketId, PendingMigration, PositionInfo},
@@ -125,7 +124,7 @@ impl<T: Config> Pallet<T> {
 		let depth =
 			dynamic_k::apply_multiplier(market.depth, multiplier).map_err(Error::<T>::from)?;
 		let next_version = market.liquidity_version.checked_add(1).ok_or(Error::<T>::Overflow)?;
-		refresh_band::<T>(market)?;
+		market.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number()).map_err(Error::<T>::from)?;
 		let provision = Self::fund_curve_cost(
 			market_id,
 			market,
@@ -300,7 +299,7 @@ impl<T: Config> Pallet<T> {
 		let cost = convergence::convergence_cost(before, after, market.net_size)
 			.map_err(Error::<T>::from)?;
 		let mark_after = after.mark_price().map_err(Error::<T>::from)?;
-		refresh_band::<T>(&mut market)?;
+		market.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number()).map_err(Error::<T>::from)?;
 		let funding = if cost > 0 {
 			Self::fund_curve_cost(
 				market_id,

@@ -12,7 +12,7 @@ use perp_math::{
 };
 use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::DispatchResult, traits::Get},
-	frame_system::{self, pallet_prelude::BlockNumberFor},
+	frame_system,
 };
 
 impl<T: Config> Pallet<T> {
@@ -121,26 +121,6 @@ fn new_market<T: Config>(
 	}
 }
 
-/// Brings the band to the current block: the first trade of a block sees the previous
-/// block's closing mark as the current mark.
-pub(crate) fn refresh_band<T: Config>(market: &mut MarketOf<T>) -> Result<(), Error<T>> {
-	let now = frame_system::Pallet::<T>::block_number();
-	if market.band.block != now {
-		start_band::<T>(market, now)?;
-	}
-	Ok(())
-}
-
-/// Starts `block`'s band at the current mark, as the block's first trade sees it.
-pub(crate) fn start_band<T: Config>(
-	market: &mut MarketOf<T>,
-	block: BlockNumberFor<T>,
-) -> Result<(), Error<T>> {
-	market.band =
-		PriceBand { block, reference_mark: market.reserves.mark_price()?, breached: false };
-	Ok(())
-}
-
 /// Checks the §15 constraints between parameters.
 pub(crate) fn validate_params<T: Config>(params: &MarketParams) -> Result<(), Error<T>> {
 	ensure!(
@@ -188,16 +168,34 @@ pub(crate) fn validate_params<T: Config>(params: &MarketParams) -> Result<(), Er
 		params.liquidation_twap_window <= params.twap_window,
 		Error::<T>::LiquidationWindowTooLong
 	);
+	// A migration scales the curve by at least `MIN_MULTIPLIER`: a larger shrink step could
+	// never be taken, and every settlement that tried would fail.
 	ensure!(
 		params.k_min <= ONE
 			&& params.k_max >= ONE
-			&& params.k_shrink_below <= params.k_expand_above,
+			&& params.k_shrink_below <= params.k_expand_above
+			&& params.k_step <= ONE.saturating_sub(crate::liquidity::MIN_MULTIPLIER),
 		Error::<T>::InvalidKBounds
 	);
 	Ok(())
 }
 
-impl<CollectionKey, BlockNumber> Market<CollectionKey, BlockNumber> {
+impl<CollectionKey, BlockNumber: PartialEq> Market<CollectionKey, BlockNumber> {
+	/// Brings the fluctuation band to block `now`: the first trade of a block sees the
+	/// previous block's closing mark as the reference.
+	pub(crate) fn refresh_band(&mut self, now: BlockNumber) -> MathResult<()> {
+		if self.band.block != now {
+			self.start_band(now)?;
+		}
+		Ok(())
+	}
+
+	/// Starts `block`'s band at the current mark, as the block's first trade sees it.
+	pub(crate) fn start_band(&mut self, block: BlockNumber) -> MathResult<()> {
+		self.band = PriceBand { block, reference_mark: self.reserves.mark_price()?, breached: false };
+		Ok(())
+	}
+
 	/// Books a trade or a liquidation of one position, from `before` to `outcome.position`:
 	/// the curve becomes the outcome's, the net size moves by what was exchanged, the open
 	/// interest follows the position, and the position counts follow an open or a close.

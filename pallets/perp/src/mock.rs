@@ -1,6 +1,6 @@
 //! Test runtime: System, Balances (18 decimals, ED = 1 raw unit), Timestamp and Perp, with
 //! a settable index price, an insurance fund that is a plain account with a settable
-//! bad-debt cap, a settable block author, and authorised transactions for the OCW.
+//! outflow cap (every payout), a settable block author, and authorised transactions for the OCW.
 
 use crate::{
 	self as pallet_perp, IndexPrice, InsuranceFund, InsuranceInflow, InsuranceOutflow, MarketId,

@@ -244,8 +244,9 @@ impl<T: Config> Pallet<T> {
 	/// assesses only it: the cost per position stays flat however many cross positions an
 	/// account holds (one valuation of the account, not one per position).
 	///
-	/// It also collects the positions stored before their market's last liquidity migration
-	/// (up to `MaxRemapsPerCall` per market and scan), for `remap_positions`.
+	/// It also collects every scanned position stored before its market's last liquidity
+	/// migration, for `remap_positions` (in batches of `MaxRemapsPerCall`), so one sweep of
+	/// the map remaps them all.
 	pub fn scan_positions(start_after: Vec<u8>, limit: u32) -> ScanResult<T::AccountId> {
 		let start_after = if start_after.is_empty() {
 			Positions::<T>::final_prefix().to_vec()
@@ -262,7 +263,6 @@ impl<T: Config> Pallet<T> {
 		let mut wrapped = false;
 		let mut largest: Option<(T::AccountId, Option<MarketId>)> = None;
 		let mut versions: BTreeMap<MarketId, Option<u32>> = BTreeMap::new();
-		let batch = usize::try_from(T::MaxRemapsPerCall::get()).unwrap_or(usize::MAX);
 		while result.scanned < limit {
 			let Some((who, market, info)) = positions.next() else {
 				if wrapped {
@@ -282,10 +282,7 @@ impl<T: Config> Pallet<T> {
 				Markets::<T>::get(market).map(|stored| stored.liquidity_version)
 			});
 			if version.is_some_and(|version| version != info.liquidity_version) {
-				let stale = result.stale.entry(market).or_default();
-				if stale.len() < batch {
-					stale.push(who.clone());
-				}
+				result.stale.entry(market).or_default().push(who.clone());
 			}
 			let candidate =
 				info.isolated || Self::largest_cached(&who, &mut largest) == Some(market);

@@ -12,7 +12,6 @@
 use crate::{
 	collateral::Valuation,
 	guards,
-	market::refresh_band,
 	pallet::{BlockChanges, Config, Error, Event, MarketOf, Markets, Pallet, Positions, Traders},
 	traits::{InsuranceFund, InsuranceInflow},
 	types::{MarketId, PositionInfo, TraderState},
@@ -128,7 +127,7 @@ impl<T: Config> Pallet<T> {
 		let changes = BlockChanges::<T>::get(who);
 		guards::ensure_first_change_in_block::<T>(&changes, market_id, &market.params)?;
 		let before = Self::position_for_order(who, &trader, market_id, &mut market, isolated)?;
-		refresh_band::<T>(&mut market)?;
+		market.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number()).map_err(Error::<T>::from)?;
 		let index = Self::fresh_index(&market);
 		let order = Order { side, margin: margin_amount, leverage };
 		let premium = market.cumulative_premium;
@@ -169,7 +168,7 @@ impl<T: Config> Pallet<T> {
 		let trader = Traders::<T>::get(who);
 		let changes = BlockChanges::<T>::get(who);
 		guards::ensure_first_change_in_block::<T>(&changes, market_id, &market.params)?;
-		refresh_band::<T>(&mut market)?;
+		market.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number()).map_err(Error::<T>::from)?;
 		let index = Self::fresh_index(&market);
 		let premium = market.cumulative_premium;
 		let outcome = match base {

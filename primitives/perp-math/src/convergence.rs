@@ -53,8 +53,9 @@ pub fn repeg_reserves(reserves: Reserves, index: u128, net_size: i128) -> MathRe
 
 /// Cost of moving the curve from `before` to `after` under an unchanged net position:
 /// `obligation(after) − obligation(before)`. Positive: the AMM owes more, and the
-/// convergence reserve (then the insurance fund) pays it into the vault; negative: that
-/// much is released from the vault to them.
+/// convergence reserve (then the insurance fund) pays it into the vault; negative: the
+/// vault holds that much more than the AMM owes (the pallet books it as an unrealised gain
+/// until the market has no open position).
 pub fn convergence_cost(before: Reserves, after: Reserves, net_size: i128) -> MathResult<i128> {
 	fixed::sub_signed(amm_obligation(after, net_size)?, amm_obligation(before, net_size)?)
 }

@@ -10,7 +10,7 @@
 use crate::{
 	error::{MathError, MathResult},
 	fixed::{self, Rounding, ONE},
-	position::Side,
+	types::Side,
 };
 use primitive_types::{U256, U512};
 

@@ -16,7 +16,7 @@
 use crate::{
 	error::{MathError, MathResult},
 	fixed::{self, Rounding, ONE},
-	position::{Position, Side},
+	types::{Position, Side},
 };
 use primitive_types::U256;
 

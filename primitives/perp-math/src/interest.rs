@@ -11,7 +11,7 @@
 use crate::{
 	error::{MathError, MathResult},
 	fixed,
-	position::{Position, Side},
+	types::{Position, Side},
 };
 use primitive_types::U256;
 

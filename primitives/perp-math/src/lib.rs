@@ -20,6 +20,13 @@
 //! [`Rounding::Up`] towards +∞; each function's documentation states the direction it uses
 //! and why.
 //!
+//! # Modules
+//! Imports run one way, from the leaves up: [`fixed`] and [`error`]; [`types`] (a side, a
+//! stored position); [`curve`], [`funding`] and [`interest`] on those; [`margin`] (PnL,
+//! equity, valuation) on the curve and funding; [`position`] (trades) on margin;
+//! [`liquidation`] and [`convergence`] on top. [`fees`], [`twap`] and [`dynamic_k`] stand
+//! alone. No module imports one that imports it.
+//!
 //! # Errors
 //! No function panics. Whatever can fail returns [`MathError`]: overflow, a zero reserve,
 //! insufficient curve depth, an invalid ratio, and so on.
@@ -59,6 +66,7 @@ pub mod margin;
 pub mod position;
 mod search;
 pub mod twap;
+pub mod types;
 
 pub use convergence::LiquiditySnapshot;
 pub use curve::{Direction, Fill, Reserves, Swap};
@@ -69,10 +77,11 @@ pub use fixed::{Rounding, ONE};
 pub use funding::{CumulativePremium, FundingMode, FundingParams, FundingSplit};
 pub use interest::{OpenInterest, SideMoments};
 pub use liquidation::{
-	LiquidationAmount, LiquidationInput, LiquidationKind, LiquidationParams, LiquidationSettlement,
+	LiquidationAmount, LiquidationDraw, LiquidationInput, LiquidationKind, LiquidationParams,
 	PenaltySplit,
 };
 pub use margin::{LiquidationPrice, PositionValue};
-pub use position::{Order, Position, Side, TradeOutcome};
+pub use position::{Order, TradeOutcome};
 pub use primitive_types::U256;
 pub use twap::{TwapAccumulator, TwapObservation};
+pub use types::{Position, Side};

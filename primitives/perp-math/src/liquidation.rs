@@ -7,8 +7,8 @@ use crate::{
 	error::{MathError, MathResult},
 	fixed::{self, Rounding, ONE},
 	funding::{CumulativePremium, FundingSplit},
-	position::{self, Position, Side},
-	search,
+	margin, position, search,
+	types::{Position, Side},
 };
 
 /// Liquidation parameters (§15 names).
@@ -185,7 +185,7 @@ pub fn restores_margin(
 	let penalty = liquidation_penalty(quote, params.liquidation_fee_ratio)?;
 	let remaining = closed.position;
 	let notional = curve::exit_value(closed.reserves, remaining.size)?;
-	let pnl = position::unrealized_pnl(remaining.size, remaining.open_notional, notional)?;
+	let pnl = margin::unrealized_pnl(remaining.size, remaining.open_notional, notional)?;
 	let costs = fixed::to_signed(fixed::add(fee, penalty)?)?;
 	let equity = fixed::sub_signed(
 		fixed::add_signed(fixed::add_signed(input.base_equity, closed.realized_pnl)?, pnl)?,
@@ -202,7 +202,7 @@ fn estimate_restoring_base(input: &LiquidationInput, params: &LiquidationParams)
 	let cost_ratio = input.fee_ratio.checked_add(params.liquidation_fee_ratio)?;
 	let denominator = target.checked_sub(cost_ratio).filter(|d| *d > 0)?;
 	let exit = curve::exit_value(input.reserves, size).ok()?;
-	let pnl = position::unrealized_pnl(size, input.position.open_notional, exit).ok()?;
+	let pnl = margin::unrealized_pnl(size, input.position.open_notional, exit).ok()?;
 	let equity = input.base_equity.checked_add(pnl)?;
 	let notional = exit.checked_add(input.other_notional)?;
 	let required = fixed::to_signed(fixed::mul_ratio(notional, target, Rounding::Up).ok()?).ok()?;
@@ -248,67 +248,42 @@ pub fn split_penalty(penalty: u128) -> PenaltySplit {
 	PenaltySplit { liquidator, insurance: penalty.saturating_sub(liquidator) }
 }
 
-/// Where a liquidated position's money goes.
-#[cfg_attr(
-	feature = "scale",
-	derive(
-		codec::Encode,
-		codec::Decode,
-		codec::DecodeWithMemTracking,
-		codec::MaxEncodedLen,
-		scale_info::TypeInfo
-	)
-)]
+/// What a liquidation drew from what backs the position.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub struct LiquidationSettlement {
-	/// The liquidator's half, always paid in full.
-	pub liquidator_reward: u128,
-	/// The part of the liquidator's half the insurance fund pays because the margin is gone.
-	pub liquidator_reward_from_insurance: u128,
-	/// The insurance half actually collected from the margin.
-	pub insurance_penalty: u128,
-	/// The trading fee actually collected from the margin.
+pub struct LiquidationDraw {
+	/// What was owed and nothing could pay: bad debt, or (cross) the account's debt.
+	pub unpaid: u128,
+	/// The liquidator's half of the penalty, as far as it was backed (never topped up).
+	pub liquidator: u128,
+	/// The insurance half of the penalty, as far as it was backed.
+	pub insurance: u128,
+	/// The trading fee, as far as it was backed.
 	pub fee: u128,
-	/// Margin left: stays with a partially liquidated position; after a full liquidation it
-	/// is the residual that goes to the insurance fund.
-	pub remaining_margin: u128,
-	/// Loss beyond the margin.
-	pub bad_debt: u128,
 }
 
-/// Settles a liquidation out of `available = margin + realised PnL − funding`.
-///
-/// A negative `available` is bad debt. What is available pays, in order, the liquidator's
-/// half, the insurance half, the trading fee; the rest remains. Whatever the margin cannot
-/// pay of the liquidator's half, the insurance fund pays.
-pub fn settle_liquidation(available: i128, fee: u128, penalty: u128) -> LiquidationSettlement {
-	let halves = split_penalty(penalty);
-	let bad_debt = if available < 0 { available.unsigned_abs() } else { 0 };
-	let mut left = fixed::positive_part(available);
-	let mut take = |amount: u128| {
-		let taken = amount.min(left);
-		left = left.saturating_sub(taken);
-		taken
+/// Draws a liquidation's charges on `pots`, the money backing the position in the order it
+/// is used (its margin after the closed part's PnL and funding; for a cross position then
+/// the held collateral and the other cross positions' margins): first `owed` (the loss the
+/// margin did not cover), then the liquidator's half of `penalty`, then the insurance half,
+/// then `fee`. Each pot is reduced by what it gave. The loss comes first because it is
+/// already owed to the other traders; nothing tops up an unbacked penalty, so a bankrupt
+/// position earns its liquidator nothing.
+pub fn draw_liquidation(pots: &mut [u128], owed: u128, penalty: u128, fee: u128) -> LiquidationDraw {
+	let mut draw = |amount: u128| {
+		let mut left = amount;
+		for pot in pots.iter_mut() {
+			let taken = left.min(*pot);
+			*pot = pot.saturating_sub(taken);
+			left = left.saturating_sub(taken);
+		}
+		amount.saturating_sub(left)
 	};
-	let liquidator_from_margin = take(halves.liquidator);
-	let insurance_penalty = take(halves.insurance);
-	let fee = take(fee);
-	LiquidationSettlement {
-		liquidator_reward: halves.liquidator,
-		liquidator_reward_from_insurance: halves.liquidator.saturating_sub(liquidator_from_margin),
-		insurance_penalty,
-		fee,
-		remaining_margin: left,
-		bad_debt,
-	}
-}
-
-/// Splits bad debt into `(covered by the insurance fund, socialised)`, where
-/// `insurance_available` is what the fund may pay (its balance within the market's claim
-/// cap).
-pub fn cover_bad_debt(bad_debt: u128, insurance_available: u128) -> (u128, u128) {
-	let covered = bad_debt.min(insurance_available);
-	(covered, bad_debt.saturating_sub(covered))
+	let unpaid = owed.saturating_sub(draw(owed));
+	let halves = split_penalty(penalty);
+	let liquidator = draw(halves.liquidator);
+	let insurance = draw(halves.insurance);
+	let fee = draw(fee);
+	LiquidationDraw { unpaid, liquidator, insurance, fee }
 }
 
 /// Spreads an uncovered loss onto both sides pro rata to open interest (in base): every

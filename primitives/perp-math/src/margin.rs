@@ -1,5 +1,6 @@
-//! Margin: equity, margin ratio (isolated and cross), free collateral, the oracle-aware
-//! margin ratio used for liquidation, and the liquidation price shown before a trade.
+//! Margin: PnL, equity, margin ratio (isolated and cross), free collateral, a position's
+//! value on the curve or at a fair price (liquidation needs both below maintenance), and the
+//! liquidation price shown before a trade.
 //!
 //! Margin ratio `MR = equity / notional` where `equity = collateral + uPnL − pending funding`
 //! and `notional` is the exit value on the curve. Ratios round down: a lower MR is the
@@ -10,7 +11,7 @@ use crate::{
 	error::{MathError, MathResult},
 	fixed::{self, Rounding, ONE},
 	funding::{self, CumulativePremium},
-	position::{self, Position},
+	types::Position,
 };
 use primitive_types::{U256, U512};
 
@@ -44,9 +45,17 @@ pub fn value_position(
 	let notional = curve::exit_value(reserves, position.size)?;
 	Ok(PositionValue {
 		notional,
-		unrealized_pnl: position::unrealized_pnl(position.size, position.open_notional, notional)?,
+		unrealized_pnl: unrealized_pnl(position.size, position.open_notional, notional)?,
 		pending_funding: funding::pending_funding(position, premium)?,
 	})
+}
+
+/// Unrealised PnL for an exit value `notional`: long `notional − open`, short
+/// `open − notional`.
+pub fn unrealized_pnl(size: i128, open_notional: u128, notional: u128) -> MathResult<i128> {
+	let (gain, cost) =
+		if size >= 0 { (notional, open_notional) } else { (open_notional, notional) };
+	fixed::sub_signed(fixed::to_signed(gain)?, fixed::to_signed(cost)?)
 }
 
 /// `margin + realised − funding`, floored at zero: `(new margin, bad debt)` where bad debt

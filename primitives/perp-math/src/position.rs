@@ -1,4 +1,4 @@
-//! Positions: what the pallet stores per (account, market), and how a trade changes it:
+//! Position changes: how a trade changes what the pallet stores per (account, market):
 //! increase, reduce (realising PnL pro rata to the size closed), close, reverse.
 //!
 //! Every change settles the position's pending funding first (into its margin) and moves
@@ -10,81 +10,8 @@ use crate::{
 	fixed::{self, Rounding},
 	funding::{self, CumulativePremium},
 	margin,
+	types::{Position, Side},
 };
-
-/// Long or short.
-#[cfg_attr(
-	feature = "scale",
-	derive(
-		codec::Encode,
-		codec::Decode,
-		codec::DecodeWithMemTracking,
-		codec::MaxEncodedLen,
-		scale_info::TypeInfo
-	)
-)]
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Side {
-	/// Positive size: profits when the mark rises.
-	Long,
-	/// Negative size: profits when the mark falls.
-	Short,
-}
-
-impl Side {
-	/// The side of a signed size, `None` for zero.
-	pub const fn of_size(size: i128) -> Option<Side> {
-		if size > 0 {
-			Some(Side::Long)
-		} else if size < 0 {
-			Some(Side::Short)
-		} else {
-			None
-		}
-	}
-
-	/// The other side.
-	pub const fn opposite(self) -> Side {
-		match self {
-			Side::Long => Side::Short,
-			Side::Short => Side::Long,
-		}
-	}
-}
-
-/// A position as stored: signed size, its margin, cost basis and funding entry point.
-///
-/// `margin` is the collateral assigned to the position. For an isolated position it is all
-/// that backs it; for a cross position it is pooled with the account's free collateral in
-/// the account's margin ratio.
-#[cfg_attr(
-	feature = "scale",
-	derive(
-		codec::Encode,
-		codec::Decode,
-		codec::DecodeWithMemTracking,
-		codec::MaxEncodedLen,
-		scale_info::TypeInfo
-	)
-)]
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub struct Position {
-	/// Base size; positive long, negative short, zero closed.
-	pub size: i128,
-	/// Margin assigned to the position.
-	pub margin: u128,
-	/// Quote paid (long) or received (short) for the current size: the cost basis.
-	pub open_notional: u128,
-	/// The side's cumulative premium when funding was last settled.
-	pub last_cumulative_premium: i128,
-}
-
-impl Position {
-	/// The position's side, `None` when closed.
-	pub const fn side(&self) -> Option<Side> {
-		Side::of_size(self.size)
-	}
-}
 
 /// An order as a trader places it: commit `margin` at `leverage` (18-decimal) on `side`.
 #[cfg_attr(
@@ -150,18 +77,10 @@ pub struct TradeOutcome {
 	pub bad_debt: u128,
 }
 
-/// Unrealised PnL for an exit value `notional`: long `notional − open`, short
-/// `open − notional`.
-pub fn unrealized_pnl(size: i128, open_notional: u128, notional: u128) -> MathResult<i128> {
-	let (gain, cost) =
-		if size >= 0 { (notional, open_notional) } else { (open_notional, notional) };
-	fixed::sub_signed(fixed::to_signed(gain)?, fixed::to_signed(cost)?)
-}
-
 /// Unrealised PnL of `position` on the curve (exit value, protocol-favouring rounding).
 pub fn position_pnl(position: &Position, reserves: Reserves) -> MathResult<i128> {
 	let notional = curve::exit_value(reserves, position.size)?;
-	unrealized_pnl(position.size, position.open_notional, notional)
+	margin::unrealized_pnl(position.size, position.open_notional, notional)
 }
 
 /// The share of `pnl` realised by closing `closed` out of `size_abs`:
@@ -316,14 +235,14 @@ fn apply_reduction(
 		..TradeOutcome::default()
 	};
 	if closed == size_abs {
-		let realized = unrealized_pnl(position.size, position.open_notional, quote)?;
+		let realized = margin::unrealized_pnl(position.size, position.open_notional, quote)?;
 		let (released, bad_debt) = margin::settle_margin(position.margin, realized, funding)?;
 		outcome.realized_pnl = realized;
 		outcome.released_margin = released;
 		outcome.bad_debt = bad_debt;
 		return Ok(outcome);
 	}
-	let pnl = unrealized_pnl(position.size, position.open_notional, exit)?;
+	let pnl = margin::unrealized_pnl(position.size, position.open_notional, exit)?;
 	let share = realized_share(pnl, closed, size_abs)?;
 	let (open_notional, realized) =
 		remaining_open_notional(side, position.open_notional, quote, share)?;

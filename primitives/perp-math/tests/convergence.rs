@@ -6,7 +6,7 @@ use common::{perp_v1_curve, reserves, s, u};
 use perp_math::{
 	convergence::{self, LiquiditySnapshot},
 	curve,
-	position::Side,
+	types::Side,
 	MathError, Reserves, SideMoments, U256,
 };
 use proptest::prelude::*;
@@ -20,7 +20,7 @@ fn repeg_of_a_net_long_releases_reserve() {
 	assert_eq!(after.mark_price().unwrap(), u("20"));
 	assert_eq!(convergence::amm_obligation(before, s("37.5")).unwrap(), s("600"));
 	assert_eq!(convergence::amm_obligation(after, s("37.5")).unwrap(), s("468.75"));
-	// The AMM owes 131.25 less: that much goes to the convergence reserve.
+	// The AMM owes 131.25 less: a gain (realised once the market has no open position).
 	assert_eq!(convergence::convergence_cost(before, after, s("37.5")).unwrap(), s("-131.25"));
 	// Repegging upwards instead costs the protocol.
 	let up = convergence::repeg_reserves(before, u("30"), s("37.5")).unwrap();

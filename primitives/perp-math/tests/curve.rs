@@ -5,7 +5,7 @@ mod common;
 use common::{perp_v1_curve, reserves, s, u};
 use perp_math::{
 	curve::{self, Direction},
-	position::Side,
+	types::Side,
 	MathError, Reserves,
 };
 use primitive_types::U256;

@@ -5,7 +5,7 @@ mod common;
 use common::{s, u};
 use perp_math::{
 	funding::{self, FundingMode, FundingParams, FundingSplit},
-	position::Position,
+	types::Position,
 	CumulativePremium, MathError, ONE,
 };
 use primitive_types::U256;

@@ -1,5 +1,5 @@
-//! Liquidation: kind, partial amount (minimal and fixed), penalty, settlement, bad debt,
-//! socialised loss.
+//! Liquidation: kind, partial amount (minimal and fixed), penalty, what is drawn on the
+//! backing and in which order, bad debt, socialised loss.
 
 mod common;
 
@@ -7,11 +7,12 @@ use common::{perp_v1_curve, s, u};
 use perp_math::{
 	curve, fees,
 	liquidation::{
-		self, LiquidationAmount, LiquidationInput, LiquidationKind, LiquidationParams,
-		LiquidationSettlement, PenaltySplit,
+		self, LiquidationAmount, LiquidationDraw, LiquidationInput, LiquidationKind,
+		LiquidationParams, PenaltySplit,
 	},
 	margin,
-	position::{self, Order, Position, Side},
+	position::{self, Order},
+	types::{Position, Side},
 	CumulativePremium, FundingSplit, MathError, Reserves, ONE,
 };
 use proptest::prelude::*;
@@ -87,26 +88,22 @@ fn minimal_partial_liquidation_of_alice() {
 		liquidation::liquidation_penalty(closed.exchanged_notional, params.liquidation_fee_ratio)
 			.unwrap();
 	assert_eq!((fee, penalty), (300_000_000_000_000_001, 2_500_000_000_000_000_002));
-	let settlement = liquidation::settle_liquidation(
-		120_000_000_000_000_000_000 - 7_619_047_619_047_619_054,
-		fee,
-		penalty,
-	);
+	let mut pots = [120_000_000_000_000_000_000 - 7_619_047_619_047_619_054];
+	let draw = liquidation::draw_liquidation(&mut pots, 0, penalty, fee);
 	assert_eq!(
-		settlement,
-		LiquidationSettlement {
-			liquidator_reward: 1_250_000_000_000_000_001,
-			liquidator_reward_from_insurance: 0,
-			insurance_penalty: 1_250_000_000_000_000_001,
+		draw,
+		LiquidationDraw {
+			unpaid: 0,
+			liquidator: 1_250_000_000_000_000_001,
+			insurance: 1_250_000_000_000_000_001,
 			fee,
-			remaining_margin: 109_580_952_380_952_380_943,
-			bad_debt: 0,
 		}
 	);
+	assert_eq!(pots, [109_580_952_380_952_380_943]);
 	let value = margin::value_position(&closed.position, closed.reserves, &FLAT).unwrap();
 	assert_eq!(value.notional, 439_999_999_999_999_999_935);
 	assert_eq!(
-		margin::isolated_margin_ratio(settlement.remaining_margin, &value).unwrap(),
+		margin::isolated_margin_ratio(pots[0], &value).unwrap(),
 		s("0.13")
 	);
 }
@@ -167,9 +164,10 @@ fn full_liquidation_settlement_with_residual() {
 			insurance: 6_384_109_311_740_890_689
 		}
 	);
-	let settlement = liquidation::settle_liquidation(30_728_744_939_271_255_059, fee, penalty);
-	assert_eq!(settlement.remaining_margin, 16_428_340_080_971_659_916);
-	assert_eq!((settlement.bad_debt, settlement.liquidator_reward_from_insurance), (0, 0));
+	let mut pots = [30_728_744_939_271_255_059];
+	let draw = liquidation::draw_liquidation(&mut pots, 0, penalty, fee);
+	assert_eq!(pots, [16_428_340_080_971_659_916]);
+	assert_eq!(draw.unpaid, 0);
 }
 
 #[test]
@@ -182,18 +180,17 @@ fn bad_debt_liquidation() {
 	assert_eq!(available, -107_586_206_896_551_724_140);
 	let penalty = liquidation::liquidation_penalty(closed.exchanged_notional, u("0.025")).unwrap();
 	assert_eq!(penalty, 9_310_344_827_586_206_897);
-	let settlement = liquidation::settle_liquidation(available, 0, penalty);
-	assert_eq!(settlement.bad_debt, 107_586_206_896_551_724_140);
-	// The liquidator's half is paid anyway, by the insurance fund.
-	assert_eq!(settlement.liquidator_reward, 4_655_172_413_793_103_448);
-	assert_eq!(settlement.liquidator_reward_from_insurance, 4_655_172_413_793_103_448);
-	assert_eq!(
-		(settlement.insurance_penalty, settlement.fee, settlement.remaining_margin),
-		(0, 0, 0)
-	);
-	// The fund may cover 100 of it; the other 7.58… is socialised.
-	let (covered, uncovered) = liquidation::cover_bad_debt(settlement.bad_debt, u("100"));
-	assert_eq!((covered, uncovered), (u("100"), 7_586_206_896_551_724_140));
+	// Isolated: nothing else backs it. The loss is bad debt, and the penalty goes unpaid:
+	// no one tops up a liquidator's half of a bankrupt position.
+	let mut pots = [0];
+	let draw = liquidation::draw_liquidation(&mut pots, available.unsigned_abs(), penalty, 0);
+	assert_eq!(draw, LiquidationDraw { unpaid: 107_586_206_896_551_724_140, ..Default::default() });
+	// Cross, with 100 held and 20 in another position: the loss first, then the penalty.
+	let mut pots = [0, u("100"), u("20")];
+	let draw = liquidation::draw_liquidation(&mut pots, available.unsigned_abs(), penalty, 0);
+	assert_eq!(draw.unpaid, 0);
+	assert_eq!((draw.liquidator, draw.insurance), (4_655_172_413_793_103_448, 4_655_172_413_793_103_449));
+	assert_eq!(pots, [0, 0, u("120") - 107_586_206_896_551_724_140 - penalty]);
 	// 10 socialised over 300 long and 100 short: every unit pays 0.025, longs 7.5, shorts 2.5.
 	let deltas = liquidation::socialise_loss(u("10"), u("300"), u("100")).unwrap();
 	assert_eq!(deltas, FundingSplit { long: s("0.025"), short: s("-0.025"), insurance: 0 });

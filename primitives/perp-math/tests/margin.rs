@@ -6,7 +6,8 @@ use common::{perp_v1_curve, s, u};
 use perp_math::{
 	curve,
 	margin::{self, LiquidationPrice, PositionValue},
-	position::{self, Order, Position, Side},
+	position::{self, Order},
+	types::{Position, Side},
 	CumulativePremium, MathError, Reserves, ONE,
 };
 use primitive_types::U256;
@@ -223,7 +224,7 @@ proptest! {
 		let mr_meets = |mark: u128| -> Option<bool> {
 			let moved = curve_at_price(k, mark);
 			let notional = curve::exit_value(moved, size).ok()?;
-			let pnl = position::unrealized_pnl(size, opened.position.open_notional, notional).ok()?;
+			let pnl = margin::unrealized_pnl(size, opened.position.open_notional, notional).ok()?;
 			Some(margin::meets_margin_ratio(equity + pnl, notional, u("0.125")))
 		};
 		if let Some(meets) = mr_meets(healthy_side) { prop_assert!(meets, "healthy side {healthy_side} of {liquidation}") }

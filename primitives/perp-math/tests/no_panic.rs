@@ -115,7 +115,7 @@ proptest! {
 		let _ = position::trade(&existing, curve, &order, &premium);
 		let _ = position::increase(&existing, curve, side, quote, added, &premium);
 		let _ = (position::reduce(&existing, curve, base, &premium), position::close(&existing, curve, &premium));
-		let _ = (position::unrealized_pnl(size, quote, base), position::position_pnl(&existing, curve));
+		let _ = (margin::unrealized_pnl(size, quote, base), position::position_pnl(&existing, curve));
 		let _ = position::realized_share(size, quote, base);
 	}
 
@@ -169,8 +169,8 @@ proptest! {
 		let input = LiquidationInput { position: existing, reserves: curve, base_equity, other_notional: other, fee_ratio };
 		let _ = liquidation::liquidation_kind(mr, a, &params);
 		let _ = (liquidation::partial_liquidation_amount(&input, &params), liquidation::restores_margin(&input, &params, a));
-		let _ = (liquidation::liquidation_penalty(a, b), liquidation::split_penalty(a), liquidation::settle_liquidation(x, a, b));
-		let _ = (liquidation::cover_bad_debt(a, b), liquidation::socialise_loss(a, b, other));
+		let _ = (liquidation::liquidation_penalty(a, b), liquidation::split_penalty(a));
+		let _ = (liquidation::draw_liquidation(&mut [a, b, other], x.unsigned_abs(), a, b), liquidation::socialise_loss(a, b, other));
 	}
 
 	#[test]

@@ -5,7 +5,9 @@ mod common;
 use common::{perp_v1_curve, reserves, s, u};
 use perp_math::{
 	curve,
-	position::{self, Order, Position, Side},
+	margin,
+	position::{self, Order},
+	types::{Position, Side},
 	CumulativePremium, MathError,
 };
 use proptest::prelude::*;
@@ -85,9 +87,9 @@ fn increasing_adds_size_notional_and_margin_and_settles_funding() {
 
 #[test]
 fn unrealized_pnl_by_side() {
-	assert_eq!(position::unrealized_pnl(s("1"), u("600"), u("857")).unwrap(), s("257"));
-	assert_eq!(position::unrealized_pnl(s("-1"), u("600"), u("857")).unwrap(), s("-257"));
-	assert_eq!(position::unrealized_pnl(0, 0, 0).unwrap(), 0);
+	assert_eq!(margin::unrealized_pnl(s("1"), u("600"), u("857")).unwrap(), s("257"));
+	assert_eq!(margin::unrealized_pnl(s("-1"), u("600"), u("857")).unwrap(), s("-257"));
+	assert_eq!(margin::unrealized_pnl(0, 0, 0).unwrap(), 0);
 }
 
 #[test]

@@ -21,8 +21,8 @@
 //!   account needs the native token.)
 //! - **Insurance fund**: genesis gives the insurance account (`InsuranceFund::account()`)
 //!   `insurance_fund` ETH (at least the minimum balance); the other perp system accounts
-//!   (vault, treasury) get the minimum balance. The fund covers bad debt up to its whole
-//!   balance (no per-day outflow cap).
+//!   (vault, treasury) get the minimum balance. The fund pays every payout (bad debt,
+//!   subsidies, curve costs) up to its whole balance: no per-day outflow cap here.
 //! - **Time**: block 1 starts at Unix time 1 800 000 000 s. Steps run in the current block;
 //!   `next_block` starts the next block 6 s later (the chain's block time), `advance`
 //!   `seconds` later (at least 6, since Aura needs a new slot per block). Each block runs

@@ -89,11 +89,12 @@ pub struct PositionReport {
 	pub fee: Units,
 	/// Funding settled in this step (positive = paid).
 	pub funding_payment: SignedUnits,
-	/// Bad debt left by this step (liquidation; always 0 until it exists).
+	/// Bad debt left by this step (a liquidation of a bankrupt position).
 	pub bad_debt: Units,
-	/// Liquidation penalty of this step (always 0 until liquidation exists).
+	/// Liquidation penalty of this step.
 	pub liquidation_penalty: Units,
-	/// Liquidator reward of this step (always 0 until liquidation exists).
+	/// What the liquidator received of that penalty (its half, as far as the position
+	/// backed it).
 	pub liquidator_reward: Units,
 }
 

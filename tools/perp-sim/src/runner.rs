@@ -20,8 +20,7 @@ use floorperp_runtime::{
 	Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, System,
 	SLOT_DURATION,
 };
-use pallet_perp::{InsuranceFund, MarketId, MarketOf, Markets, PositionInfo, Positions};
-use perp_math::{margin, PositionValue};
+use pallet_perp::{InsuranceFund, MarketId, MarketOf, Markets, Positions};
 use polkadot_sdk::{
 	frame_support::traits::{OnFinalize, OnInitialize},
 	frame_system, pallet_oracle, pallet_timestamp,
@@ -308,7 +307,7 @@ impl Chain {
 		let mut positions = BTreeMap::new();
 		for (name, account) in &self.accounts {
 			let scoped = touched.get(account);
-			if let Some(report) = position_report(account, &market, scoped)? {
+			if let Some(report) = position_report(account, scoped)? {
 				positions.insert(name.clone(), report);
 			}
 		}
@@ -590,11 +589,9 @@ fn market_report(market: &MarketOf<Runtime>) -> Result<MarketReport, RunError> {
 /// `None` if it has none and the step did not touch it.
 fn position_report(
 	account: &AccountId,
-	market: &MarketOf<Runtime>,
 	scoped: Option<&StepFigures>,
 ) -> Result<Option<PositionReport>, RunError> {
-	let stored = Positions::<Runtime>::get(account, MARKET);
-	if stored.is_none() && scoped.is_none() {
+	if !Positions::<Runtime>::contains_key(account, MARKET) && scoped.is_none() {
 		return Ok(None);
 	}
 	let figures = scoped.copied().unwrap_or_default();
@@ -608,62 +605,19 @@ fn position_report(
 		liquidator_reward: Units(figures.liquidator_reward),
 		..PositionReport::default()
 	};
-	if let Some(info) = stored {
-		let value = value_of(&info, market)?;
-		report.size = SignedUnits(info.position.size);
-		report.open_notional = Units(info.position.open_notional);
-		report.margin = Units(info.position.margin);
-		report.notional = Units(value.notional);
-		report.unrealized_pnl = SignedUnits(value.unrealized_pnl);
-		report.margin_ratio = margin_ratio(account, &info, &value)?.map(SignedUnits);
+	// The chain's own valuation (`PerpApi::position_info`): current liquidity units, the
+	// account's debt and every cross position, exactly as traders and liquidators see it.
+	let details = Perp::position_details(account, MARKET)
+		.map_err(|error| RunError::Inspect(format!("position_details: {error:?}")))?;
+	if let Some(details) = details {
+		report.size = SignedUnits(details.base_size);
+		report.open_notional = Units(details.open_notional);
+		report.margin = Units(details.margin);
+		report.notional = Units(details.exit_notional);
+		report.unrealized_pnl = SignedUnits(details.unrealized_pnl);
+		report.margin_ratio = details.margin_ratio.map(SignedUnits);
 	}
 	Ok(Some(report))
-}
-
-/// Exit value, uPnL and pending funding of a position on its market's curve.
-fn value_of(info: &PositionInfo, market: &MarketOf<Runtime>) -> Result<PositionValue, RunError> {
-	margin::value_position(&info.position, market.reserves, &market.cumulative_premium)
-		.map_err(math_error)
-}
-
-/// An isolated position's own MR, or the account's cross MR; `None` without notional.
-fn margin_ratio(
-	account: &AccountId,
-	info: &PositionInfo,
-	value: &PositionValue,
-) -> Result<Option<i128>, RunError> {
-	if info.isolated {
-		if value.notional == 0 {
-			return Ok(None);
-		}
-		return margin::isolated_margin_ratio(info.position.margin, value)
-			.map(Some)
-			.map_err(math_error);
-	}
-	cross_margin_ratio(account)
-}
-
-/// `(held collateral + Σ cross margins + Σ uPnL − Σ funding) / Σ notional` over every
-/// market, as the pallet values a cross account.
-fn cross_margin_ratio(account: &AccountId) -> Result<Option<i128>, RunError> {
-	let mut collateral = Perp::held_collateral(account);
-	let mut values = Vec::new();
-	for (market_id, info) in Positions::<Runtime>::iter_prefix(account) {
-		if info.isolated {
-			continue;
-		}
-		let market = Markets::<Runtime>::get(market_id)
-			.ok_or_else(|| RunError::Inspect(format!("position in unknown market {market_id}")))?;
-		values.push(value_of(&info, &market)?);
-		collateral = collateral
-			.checked_add(info.position.margin)
-			.ok_or_else(|| RunError::Inspect("collateral overflows".into()))?;
-	}
-	let total = margin::total_value(&values).map_err(math_error)?;
-	if total.notional == 0 {
-		return Ok(None);
-	}
-	margin::cross_margin_ratio(collateral, &values).map(Some).map_err(math_error)
 }
 
 fn account_report(account: &AccountId) -> AccountReport {

@@ -339,13 +339,10 @@ fn time_overflow_is_a_failed_step_that_keeps_the_block_open() {
 	assert_eq!(reports[1].events, ["Oracle.NewFeedData"]);
 }
 
-/// `bayc-month.json`: BAYC's hourly true floor from 2022-02-12 for 30 days (91 → 70 → 91
-/// ETH), written by `true-floor scenario` from the BAYC sales (README). A holder, a partial
-/// arbitrageur and a trend follower trade; funding settles every hour, validators' converge
-/// attempts succeed whenever the divergence has held for 8 hours (dynamic k is off, see the
-/// scenario generator). The mark tracks the index: within 2 % on average, never more than
-/// 7 % away.
-/// What a month of BAYC floors did to the market.
+/// What a month of BAYC floors did to the market (`bayc-month.json` and its fixed-depth
+/// twin: BAYC's hourly true floor from 2022-02-12 for 30 days, 91 → 70 → 91 ETH, written by
+/// `true-floor scenario` from the BAYC sales, see README; a holder, a partial arbitrageur
+/// and a trend follower trade, and the validators' duties run twice an hour).
 #[derive(Debug, PartialEq)]
 struct MonthFigures {
 	settlements: usize,

@@ -298,6 +298,7 @@ fn bad_debt_is_paid_by_the_fund_but_no_liquidator_reward() {
 				covered_by_insurance: bad_debt,
 				socialised: 0,
 				from_convergence_reserve: 0,
+				unrecovered: 0,
 			}
 			.into(),
 		);
@@ -327,6 +328,7 @@ fn bad_debt_beyond_the_cap_is_socialised() {
 				covered_by_insurance: UNIT,
 				socialised,
 				from_convergence_reserve: 0,
+				unrecovered: 0,
 			}
 			.into(),
 		);
@@ -460,7 +462,7 @@ fn unknown_author_leaves_the_reward_with_the_fund() {
 }
 
 #[test]
-fn liquidation_ignores_the_sandwich_guard_and_respects_a_breached_band() {
+fn liquidation_ignores_the_sandwich_guard() {
 	ExtBuilder::default().build_and_execute(|| {
 		setup(MarketParams { sandwich_guard: true, ..unguarded_params() });
 		alice_long_then_bob_short(FULL);

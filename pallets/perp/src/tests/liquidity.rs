@@ -1,6 +1,6 @@
 //! Convergence events and liquidity migration (DESIGN §7): when convergence is due (and not
 //! before), its cost booked to the convergence reserve and the insurance fund (or its gain
-//! paid to the fund), governance forcing it; `adjust_liquidity` and dynamic k preserving
+//! realised once the market is flat), governance forcing it; `adjust_liquidity` and dynamic k preserving
 //! every holder's exit value through the lazy size remap, the market still balancing.
 //!
 //! Market 0 is 100 base / 1000 quote (mark 10), index 10, every trade guard off, no
@@ -405,6 +405,31 @@ fn dynamic_k_thins_an_idle_curve_down_to_k_min() {
 	});
 }
 
+/// A dynamic-k step above one half is refused: a migration scales the curve by at least
+/// 0.5, so a larger shrink could never be taken. Before, `k_step = 1` was accepted and then
+/// every funding settlement of the idle market failed with `InvalidRatio`, stopping funding
+/// for good; the largest step allowed halves the curve.
+#[test]
+fn a_k_step_no_migration_can_take_is_refused() {
+	ExtBuilder::default().insurance(10_000 * UNIT).build_and_execute(|| {
+		setup(params());
+		let step = |k_step| MarketParams { k_step, k_min: 0, ..params() };
+		assert_noop!(
+			Perp::set_market_params(RuntimeOrigin::root(), 0, step(UNIT)),
+			Error::<Test>::InvalidKBounds
+		);
+		assert_noop!(
+			Perp::set_market_params(RuntimeOrigin::root(), 0, step(UNIT / 2 + 1)),
+			Error::<Test>::InvalidKBounds
+		);
+		assert_ok!(Perp::set_market_params(RuntimeOrigin::root(), 0, step(UNIT / 2)));
+		open(ALICE, Side::Long, UNIT);
+		advance(HOUR);
+		assert_ok!(Perp::settle_funding(RuntimeOrigin::signed(BOB), 0));
+		assert_eq!(market().depth, UNIT / 2);
+	});
+}
+
 #[test]
 fn thinning_the_curve_is_prefunded_and_everyone_can_still_close() {
 	ExtBuilder::default().insurance(1_000 * UNIT).build_and_execute(|| {
@@ -515,6 +540,28 @@ fn validators_run() {
 				.dispatch_bypass_filter(polkadot_sdk::frame_system::RawOrigin::Authorized.into()));
 		}
 	}
+}
+
+/// More stale positions than one batch (`MaxRemapsPerCall` is 8 here): one block of the
+/// validators' duties remaps all 20 and settles the migration. Before, a scan collected at
+/// most one batch per market (8 remapped, 12 left for later sweeps of the whole map).
+#[test]
+fn one_sweep_remaps_every_stale_position() {
+	ExtBuilder::default().insurance(1_000 * UNIT).build_and_execute(|| {
+		create_market_with(params());
+		for who in 100..120u64 {
+			use polkadot_sdk::frame_support::traits::fungible::Mutate;
+			<Balances as Mutate<AccountId>>::set_balance(&who, 100 * UNIT);
+			assert_ok!(Perp::deposit(RuntimeOrigin::signed(who), 10 * UNIT));
+			let side = if who % 2 == 0 { Side::Long } else { Side::Short };
+			assert_ok!(Perp::open_position(RuntimeOrigin::signed(who), 0, side, UNIT, FIVE_X, false, 0));
+		}
+		assert_ok!(Perp::adjust_liquidity(RuntimeOrigin::root(), 0, 2 * UNIT));
+		assert_eq!((market().positions, market().current_positions), (20, 0));
+		validators_run();
+		assert_eq!((market().positions, market().current_positions), (20, 20));
+		assert!(market().migration.is_none(), "the last batch settled the migration");
+	});
 }
 
 /// One idle dust position can no longer stall a market. With the §15 dynamic k, the first
