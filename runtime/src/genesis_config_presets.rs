@@ -4,8 +4,8 @@
 use crate::{
 	collateral::{EthIssuerAccount, ETH, ETH_DECIMALS, ETH_MIN_BALANCE},
 	AccountId, AssetsConfig, AuraConfig, BalancesConfig, FaucetConfig, GrandpaConfig,
-	InsuranceConfig, OracleOperatorsConfig, OriginsConfig, RuntimeGenesisConfig, SudoConfig,
-	HOURS, UNIT,
+	InsuranceConfig, OracleOperatorsConfig, OriginsConfig, RuntimeGenesisConfig, SudoConfig, HOURS,
+	UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -67,7 +67,11 @@ fn genesis(validators: &[DevValidator], sudo: AccountId, endowed: Vec<AccountId>
 			balances: endowed
 				.iter()
 				.map(|account| (account.clone(), DEV_ENDOWMENT))
-				.chain(system_accounts.iter().map(|account| (account.clone(), crate::EXISTENTIAL_DEPOSIT)))
+				.chain(
+					system_accounts
+						.iter()
+						.map(|account| (account.clone(), crate::EXISTENTIAL_DEPOSIT))
+				)
 				.collect(),
 		},
 		// ETH, sufficient (an ETH-only account exists), minted to the well-known accounts;
@@ -78,7 +82,11 @@ fn genesis(validators: &[DevValidator], sudo: AccountId, endowed: Vec<AccountId>
 			accounts: endowed
 				.iter()
 				.map(|account| (ETH, account.clone(), DEV_ETH))
-				.chain(system_accounts.iter().map(|account| (ETH, account.clone(), ETH_MIN_BALANCE)))
+				.chain(system_accounts.iter().map(|account| (
+					ETH,
+					account.clone(),
+					ETH_MIN_BALANCE
+				)))
 				.collect(),
 		},
 		faucet: FaucetConfig { amount: FAUCET_DRIP, period: FAUCET_PERIOD },

@@ -40,7 +40,7 @@ fn perp(call: pallet_perp::Call<Runtime>) -> RuntimeCall {
 	RuntimeCall::Perp(call)
 }
 
-/// Market 0 (collection 1, mark 10, §15 defaults) with index 10; market 1 (collection 2)
+/// Market 0 (collection 1, mark 10, default parameters) with index 10; market 1 (collection 2)
 /// paused. Bob holds 1,000 collateral and a 2x isolated long of 40; Dave holds 1,000
 /// collateral and nothing else; Charlie holds no collateral.
 fn setup() {

@@ -23,6 +23,7 @@ use polkadot_sdk::{
 	},
 	frame_system, pallet_timestamp, pallet_transaction_payment,
 	sp_core::{sr25519, Pair},
+	sp_io,
 	sp_keyring::Sr25519Keyring,
 	sp_runtime::{
 		generic::Era,
@@ -30,7 +31,6 @@ use polkadot_sdk::{
 		transaction_validity::{InvalidTransaction, TransactionValidityError},
 		AccountId32, MultiSignature, MultiSigner,
 	},
-	sp_io,
 };
 
 const START_MS: u64 = 1_700_000_000_000;
@@ -136,7 +136,8 @@ fn a_trader_with_eth_collateral_trades_and_pays_fees_in_floor() {
 			}),
 		);
 		next_block();
-		floor_fees += apply(&trader, perp(pallet_perp::Call::close_position { market: 0, limit: 0 }));
+		floor_fees +=
+			apply(&trader, perp(pallet_perp::Call::close_position { market: 0, limit: 0 }));
 		let (mut trading_fees, mut pnl) = (0u128, 0i128);
 		for record in System::events() {
 			if let RuntimeEvent::Perp(pallet_perp::Event::PositionChanged {
@@ -172,12 +173,16 @@ fn a_native_transfer_never_touches_collateral() {
 		let bob = Sr25519Keyring::Bob;
 		assert_ok!(Perp::deposit(RuntimeOrigin::signed(bob.to_account_id()), 1_000 * UNIT));
 		let (eth, collateral) = (eth_balance(&bob.to_account_id()), held(&bob.to_account_id()));
-		let transfer = RuntimeCall::Balances(polkadot_sdk::pallet_balances::Call::transfer_allow_death {
-			dest: Sr25519Keyring::Ferdie.to_account_id().into(),
-			value: 999_000 * UNIT,
-		});
+		let transfer =
+			RuntimeCall::Balances(polkadot_sdk::pallet_balances::Call::transfer_allow_death {
+				dest: Sr25519Keyring::Ferdie.to_account_id().into(),
+				value: 999_000 * UNIT,
+			});
 		apply(&bob.pair(), transfer);
-		assert_eq!((eth_balance(&bob.to_account_id()), held(&bob.to_account_id())), (eth, collateral));
+		assert_eq!(
+			(eth_balance(&bob.to_account_id()), held(&bob.to_account_id())),
+			(eth, collateral)
+		);
 	});
 }
 
@@ -195,24 +200,46 @@ fn the_insurance_fund_pays_bad_debt_in_eth() {
 		};
 		assert_ok!(Perp::create_market(RuntimeOrigin::root(), 1, 100 * UNIT, 1_000 * UNIT, params));
 		feed(10 * UNIT);
-		let (bob, dave) = (Sr25519Keyring::Bob.to_account_id(), Sr25519Keyring::Dave.to_account_id());
+		let (bob, dave) =
+			(Sr25519Keyring::Bob.to_account_id(), Sr25519Keyring::Dave.to_account_id());
 		for who in [&bob, &dave] {
 			assert_ok!(Perp::deposit(RuntimeOrigin::signed(who.clone()), 1_000 * UNIT));
 		}
-		assert_ok!(Perp::open_position(RuntimeOrigin::signed(bob.clone()), 0, Side::Long, 20 * UNIT, 5 * UNIT, true, 0));
-		assert_ok!(Perp::open_position(RuntimeOrigin::signed(dave), 0, Side::Short, 45 * UNIT, 5 * UNIT, false, 0));
+		assert_ok!(Perp::open_position(
+			RuntimeOrigin::signed(bob.clone()),
+			0,
+			Side::Long,
+			20 * UNIT,
+			5 * UNIT,
+			true,
+			0
+		));
+		assert_ok!(Perp::open_position(
+			RuntimeOrigin::signed(dave),
+			0,
+			Side::Short,
+			45 * UNIT,
+			5 * UNIT,
+			false,
+			0
+		));
 		let mark = pallet_perp::Markets::<Runtime>::get(0).unwrap().reserves.mark_price().unwrap();
 		next_block();
 		feed(mark);
 		let fund = InsuranceFundAdapter::account();
 		let (eth_before, floor_before) = (eth_balance(&fund), Balances::free_balance(&fund));
-		assert_ok!(Perp::liquidate(RuntimeOrigin::signed(Sr25519Keyring::Charlie.to_account_id()), bob, 0));
+		assert_ok!(Perp::liquidate(
+			RuntimeOrigin::signed(Sr25519Keyring::Charlie.to_account_id()),
+			bob,
+			0
+		));
 		let bad_debt = System::events()
 			.into_iter()
 			.find_map(|record| match record.event {
-				RuntimeEvent::Perp(pallet_perp::Event::BadDebtSettled { covered_by_insurance, .. }) => {
-					Some(covered_by_insurance)
-				},
+				RuntimeEvent::Perp(pallet_perp::Event::BadDebtSettled {
+					covered_by_insurance,
+					..
+				}) => Some(covered_by_insurance),
 				_ => None,
 			})
 			.expect("bad debt");
@@ -230,9 +257,21 @@ fn bad_collateral_inputs_fail_and_change_nothing() {
 		market();
 		let root = || sp_io::storage::root(polkadot_sdk::sp_runtime::StateVersion::V1);
 		// Another asset does not back positions.
-		assert_ok!(Assets::force_create(RuntimeOrigin::root(), 2.into(), Sr25519Keyring::Alice.to_account_id().into(), true, 1));
+		assert_ok!(Assets::force_create(
+			RuntimeOrigin::root(),
+			2.into(),
+			Sr25519Keyring::Alice.to_account_id().into(),
+			true,
+			1
+		));
 		let stranger = AccountId32::new([7; 32]);
-		assert_ok!(<Assets as polkadot_sdk::frame_support::traits::fungibles::Mutate<_>>::mint_into(2, &stranger, 1_000 * UNIT));
+		assert_ok!(
+			<Assets as polkadot_sdk::frame_support::traits::fungibles::Mutate<_>>::mint_into(
+				2,
+				&stranger,
+				1_000 * UNIT
+			)
+		);
 		let before = root();
 		assert_noop!(
 			Perp::deposit(RuntimeOrigin::signed(stranger.clone()), UNIT),
@@ -247,8 +286,12 @@ fn bad_collateral_inputs_fail_and_change_nothing() {
 			ETH.into()
 		));
 		let before = root();
-		for call in [pallet_perp::Call::<Runtime>::deposit { amount: UNIT }, pallet_perp::Call::withdraw { amount: UNIT }] {
-			let error = call.dispatch_bypass_filter(RuntimeOrigin::signed(bob.clone())).unwrap_err().error;
+		for call in [
+			pallet_perp::Call::<Runtime>::deposit { amount: UNIT },
+			pallet_perp::Call::withdraw { amount: UNIT },
+		] {
+			let error =
+				call.dispatch_bypass_filter(RuntimeOrigin::signed(bob.clone())).unwrap_err().error;
 			assert_eq!(error, pallet_perp::Error::<Runtime>::CollateralFrozen.into());
 		}
 		assert_eq!(root(), before);
@@ -263,7 +306,10 @@ fn bad_collateral_inputs_fail_and_change_nothing() {
 		// here: the poor account's balances, nonce and trader record are.
 		let poor_account = account(&poor);
 		assert_eq!(
-			Executive::apply_extrinsic(signed(&poor, perp(pallet_perp::Call::deposit { amount: UNIT }))),
+			Executive::apply_extrinsic(signed(
+				&poor,
+				perp(pallet_perp::Call::deposit { amount: UNIT })
+			)),
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Payment))
 		);
 		assert_eq!(eth_balance(&poor_account), 10 * UNIT);

@@ -1,4 +1,4 @@
-//! Invariant fuzzing on the real runtime (DESIGN §14), with proptest.
+//! Invariant fuzzing on the real runtime (docs/invariants.md), with proptest.
 //!
 //! Why proptest rather than cargo-fuzz: it runs on stable Rust inside `cargo test` (so CI
 //! runs it with the rest, bounded by `PROPTEST_CASES`), it shrinks a failing sequence to a
@@ -8,7 +8,7 @@
 //!
 //! Each case starts from the development preset (funded accounts, insurance fund, Alice as
 //! the oracle operator), lists two markets at mark 10 (10,000 base / 100,000 quote) with the
-//! §15 defaults or with the trade guards off, and runs a random sequence of every perp,
+//! default parameters or with the trade guards off, and runs a random sequence of every perp,
 //! insurance and oracle call from four traders (two pairs of accounts, as one owner would
 //! hold them) in either market, cross or isolated, so accounts hold cross positions in both
 //! markets; with random amounts (zero, dust, huge), prices (crashes, spikes, drifts), time
@@ -453,7 +453,7 @@ fn check_invariants(step: usize, action: &Action) -> Result<(), TestCaseError> {
 	Ok(())
 }
 
-/// The §15 defaults, or with the per-block band, the divergence guard and the sandwich
+/// The default parameters, or with the per-block band, the divergence guard and the sandwich
 /// guard off (so more trades go through and the later mechanisms get exercised).
 fn market_params(guarded: bool) -> pallet_perp::MarketParams {
 	let defaults = pallet_perp::MarketParams::default();

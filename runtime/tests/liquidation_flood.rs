@@ -87,7 +87,7 @@ fn signed(who: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
 fn a_flood_of_authorised_liquidations_never_includes_a_failure() {
 	common::chain(development_config_genesis()).execute_with(|| {
 		pallet_timestamp::Now::<Runtime>::put(START_MS);
-		// The §15 defaults: the 2 % band and 20 liquidations a block.
+		// The default parameters: the 2 % band and 20 liquidations a block.
 		assert_ok!(Perp::create_market(
 			RuntimeOrigin::root(),
 			1,

@@ -1,4 +1,4 @@
-//! Read-only queries behind the `InsuranceApi` runtime API (DESIGN §9, §12).
+//! Read-only queries behind the `InsuranceApi` runtime API (docs/fees-and-insurance.md#the-insurance-fund, docs/README.md#runtime-apis).
 
 use crate::{
 	pallet::{BelowLowWatermark, Config, DefaultClaimCap, LowWatermark, Pallet, TargetBalance},

@@ -1,6 +1,6 @@
 //! # Insurance pallet
 //!
-//! The insurance fund of floorperp (DESIGN §9): an account of its own (`PalletId`) that
+//! The insurance fund of floorperp (docs/fees-and-insurance.md#the-insurance-fund): an account of its own (`PalletId`) that
 //! collects the protocol's inflows and pays what traders' margins cannot.
 //!
 //! ## Money in

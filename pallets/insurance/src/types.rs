@@ -4,7 +4,7 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 
-/// Where an inflow into the fund came from (DESIGN §9).
+/// Where an inflow into the fund came from (docs/fees-and-insurance.md#the-insurance-fund).
 #[derive(
 	Clone,
 	Copy,
@@ -32,7 +32,7 @@ pub enum InflowSource {
 	Contribution,
 }
 
-/// What an outflow from the fund paid for (DESIGN §9).
+/// What an outflow from the fund paid for (docs/fees-and-insurance.md#the-insurance-fund).
 #[derive(
 	Clone,
 	Copy,

@@ -1,4 +1,4 @@
-//! Read-only queries behind the `PerpApi` runtime API (DESIGN §12): market state, position
+//! Read-only queries behind the `PerpApi` runtime API (docs/README.md#runtime-apis): market state, position
 //! and account valuations, and a quote for a prospective order.
 //!
 //! Nothing here writes storage that survives the call. Each quote runs the real call's path
@@ -78,7 +78,7 @@ pub struct MarketInfo<CollectionKey> {
 	pub stale_positions: u32,
 	/// A paused market accepts no trades.
 	pub paused: bool,
-	/// Every governance parameter (DESIGN §15).
+	/// Every governance parameter (docs/parameters.md#market-parameters).
 	pub params: MarketParams,
 }
 

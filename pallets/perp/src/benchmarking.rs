@@ -7,8 +7,8 @@
 #![allow(clippy::arithmetic_side_effects)]
 
 use super::*;
-use alloc::{vec, vec::Vec};
 use crate::pallet::{BlockChanges, Markets, NextMarketId, Positions};
+use alloc::{vec, vec::Vec};
 use perp_math::{Position, Side, ONE};
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,

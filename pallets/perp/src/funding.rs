@@ -1,4 +1,4 @@
-//! Funding (DESIGN §6): per-block price accumulators, TWAPs, settlement and dynamic k.
+//! Funding (docs/funding.md): per-block price accumulators, TWAPs, settlement and dynamic k.
 //!
 //! # Per-block snapshots
 //! At the end of every block (`on_finalize`) each market's mark and index accumulators are
@@ -326,7 +326,7 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Dynamic k's multiplier at this settlement, if any (DESIGN §7).
+	/// Dynamic k's multiplier at this settlement, if any (docs/convergence-and-liquidity.md).
 	fn dynamic_k_multiplier(market: &MarketOf<T>) -> Result<Option<u128>, Error<T>> {
 		let decision = dynamic_k::decide_k_adjustment(
 			market.open_interest.long_notional,

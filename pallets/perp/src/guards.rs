@@ -1,4 +1,4 @@
-//! Trade guards (DESIGN §4): sandwich guard, oracle staleness, mark/index divergence,
+//! Trade guards (docs/vamm.md): sandwich guard, oracle staleness, mark/index divergence,
 //! per-block fluctuation band, slippage limits and caps. Each returns its specific error.
 
 use crate::{

@@ -1,4 +1,4 @@
-//! DESIGN §14 invariants, checked by `try_state` (and after every unit test).
+//! The invariants of docs/invariants.md, checked by `try_state` (and after every unit test).
 
 use crate::{
 	pallet::{Config, Markets, Pallet, Positions, Traders},

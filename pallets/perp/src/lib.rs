@@ -1,6 +1,6 @@
 //! # Perp pallet
 //!
-//! Perpetual futures on NFT collection floor prices, priced by a virtual AMM (DESIGN §4–§5).
+//! Perpetual futures on NFT collection floor prices, priced by a virtual AMM (docs/vamm.md, docs/margin.md).
 //! This crate holds markets, collateral and trading; all arithmetic comes from `perp-math`.
 //!
 //! ## Where the money is
@@ -658,7 +658,7 @@ pub mod pallet {
 
 	#[pallet::extra_constants]
 	impl<T: Config> Pallet<T> {
-		/// The parameters a market gets unless governance says otherwise (DESIGN §15): the one
+		/// The parameters a market gets unless governance says otherwise (docs/parameters.md#market-parameters): the one
 		/// source clients read them from.
 		#[pallet::constant_name(DefaultMarketParams)]
 		fn default_market_params() -> MarketParams {
@@ -928,7 +928,7 @@ pub mod pallet {
 			Self::do_remove_margin(&who, market, amount)
 		}
 
-		/// Liquidates `account`'s position in `market` (DESIGN §8): partially when that
+		/// Liquidates `account`'s position in `market` (docs/liquidation.md): partially when that
 		/// restores the margin ratio, fully otherwise. Liquidatable only when the MR is below
 		/// maintenance both on the curve and at the fair price (the worse of the mark TWAP
 		/// and the index). What backed the position (its margin; for cross, also the held
@@ -975,7 +975,7 @@ pub mod pallet {
 			Ok(Self::trade_weight(liquidation, settled))
 		}
 
-		/// Settles `market`'s funding period (DESIGN §6): premium fraction from the mark and
+		/// Settles `market`'s funding period (docs/funding.md): premium fraction from the mark and
 		/// index TWAPs over `twap_window`, capped, split between longs, shorts and the
 		/// insurance fund by `funding_mode`; then dynamic k may scale the curve. Positions
 		/// pay or receive when next touched. The first trade after it is due settles it too.
@@ -996,7 +996,7 @@ pub mod pallet {
 			Self::do_settle_funding(market)
 		}
 
-		/// Repegs `market`'s curve to the index (DESIGN §7) once the mark TWAP has stayed
+		/// Repegs `market`'s curve to the index (docs/convergence-and-liquidity.md) once the mark TWAP has stayed
 		/// more than `convergence_threshold` away from it for `convergence_after`. A rise in
 		/// what the AMM owes is paid from the convergence reserve, then the insurance fund
 		/// (within the market's outflow cap); a fall is an unrealised gain that joins the

@@ -1,4 +1,4 @@
-//! Liquidation (DESIGN §8): who is liquidatable, how much is closed, and where the money
+//! Liquidation (docs/liquidation.md): who is liquidatable, how much is closed, and where the money
 //! goes, built on `perp_math::liquidation`.
 //!
 //! ## Who is liquidatable
@@ -24,7 +24,7 @@
 //! smallest portion that restores `MR ≥ maintenance + liquidation_buffer` on the curve
 //! (solved with the fee and the penalty), or with a fixed `partial_liquidation_ratio` the
 //! larger of that portion and the minimal one: the fixed portion alone may leave the account
-//! below maintenance, which DESIGN §14.3 forbids.
+//! below maintenance, which docs/invariants.md#liquidation-leaves-the-account-healthy forbids.
 //!
 //! ## Money
 //! The closed part settles its PnL and funding into the position's margin. Everything that
@@ -169,7 +169,9 @@ impl<T: Config> Pallet<T> {
 		.map_err(Error::<T>::from)?;
 		let base = liquidated_base::<T>(&info, &market, &assessment, kind)?;
 
-		market.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number()).map_err(Error::<T>::from)?;
+		market
+			.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number())
+			.map_err(Error::<T>::from)?;
 		let outcome =
 			position::reduce(&info.position, market.reserves, base, &market.cumulative_premium)
 				.map_err(Error::<T>::from)?;
@@ -365,7 +367,11 @@ impl<T: Config> Pallet<T> {
 		};
 		let draw = rules::draw_liquidation(&mut backing.pots, owed, penalty, fee);
 		let drawn = |pot: usize| {
-			before.get(pot).copied().unwrap_or(0).saturating_sub(backing.pots.get(pot).copied().unwrap_or(0))
+			before
+				.get(pot)
+				.copied()
+				.unwrap_or(0)
+				.saturating_sub(backing.pots.get(pot).copied().unwrap_or(0))
 		};
 
 		// The hold's part enters the vault; the other positions' parts are already there.

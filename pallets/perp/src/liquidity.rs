@@ -1,4 +1,4 @@
-//! Convergence events and liquidity migrations (DESIGN §7), with the exit-value-preserving
+//! Convergence events and liquidity migrations (docs/convergence-and-liquidity.md), with the exit-value-preserving
 //! remap of position sizes.
 //!
 //! # Convergence
@@ -51,10 +51,7 @@ use crate::{
 	traits::{InsuranceFund, InsuranceInflow, InsuranceOutflow},
 	types::{CostFunding, MarketId, PendingMigration, PositionInfo},
 };
-use perp_math::{
-	convergence, dynamic_k, fixed, funding, LiquiditySnapshot, MathResult, Position, Rounding,
-	Side, ONE,
-};
+use perp_math::{convergence, dynamic_k, fixed, LiquiditySnapshot, Rounding, Side, ONE};
 use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::DispatchResult},
 	sp_runtime::DispatchError,
@@ -124,7 +121,9 @@ impl<T: Config> Pallet<T> {
 		let depth =
 			dynamic_k::apply_multiplier(market.depth, multiplier).map_err(Error::<T>::from)?;
 		let next_version = market.liquidity_version.checked_add(1).ok_or(Error::<T>::Overflow)?;
-		market.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number()).map_err(Error::<T>::from)?;
+		market
+			.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number())
+			.map_err(Error::<T>::from)?;
 		let provision = Self::fund_curve_cost(
 			market_id,
 			market,
@@ -179,7 +178,11 @@ impl<T: Config> Pallet<T> {
 			.filter(|_| info.liquidity_version.checked_add(1) == Some(market.liquidity_version))
 			.ok_or(Error::<T>::MissingLiquiditySnapshot)?;
 		Ok(PositionInfo {
-			position: remap_position(&info.position, &pending)?,
+			position: convergence::remap_position(
+				&info.position,
+				&pending.snapshot,
+				&pending.cumulative_premium,
+			)?,
 			liquidity_version: market.liquidity_version,
 			..info
 		})
@@ -299,7 +302,9 @@ impl<T: Config> Pallet<T> {
 		let cost = convergence::convergence_cost(before, after, market.net_size)
 			.map_err(Error::<T>::from)?;
 		let mark_after = after.mark_price().map_err(Error::<T>::from)?;
-		market.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number()).map_err(Error::<T>::from)?;
+		market
+			.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number())
+			.map_err(Error::<T>::from)?;
 		let funding = if cost > 0 {
 			Self::fund_curve_cost(
 				market_id,
@@ -373,30 +378,4 @@ impl<T: Config> Pallet<T> {
 		market.convergence_reserve = market.convergence_reserve.saturating_sub(from_reserve);
 		Ok(CostFunding { from_reserve, from_insurance })
 	}
-}
-
-/// `position` on the curve after `migration`: the size with the same exit value, and a
-/// funding entry point such that the funding it owed up to the migration (on its old size)
-/// is still owed in full (rounded in the protocol's favour) on the new size.
-fn remap_position(position: &Position, migration: &PendingMigration) -> MathResult<Position> {
-	let Some(side) = Side::of_size(position.size) else { return Ok(*position) };
-	let size = convergence::remap_size(&migration.snapshot, position.size)?;
-	let cumulative = migration.cumulative_premium.for_side(side);
-	let owed =
-		funding::funding_payment(cumulative, position.last_cumulative_premium, position.size)?;
-	// (cumulative − entry) · size ≥ owed: per unit `owed / size`, rounded up for a long and
-	// towards −∞ for a short (whose size is negative).
-	let (signed_owed, rounding) =
-		if size > 0 { (owed, Rounding::Up) } else { (fixed::sub_signed(0, owed)?, Rounding::Down) };
-	let per_unit = fixed::signed_product_div(
-		signed_owed,
-		fixed::to_signed(ONE)?,
-		size.unsigned_abs(),
-		rounding,
-	)?;
-	Ok(Position {
-		size,
-		last_cumulative_premium: fixed::sub_signed(cumulative, per_unit)?,
-		..*position
-	})
 }

@@ -121,7 +121,7 @@ fn new_market<T: Config>(
 	}
 }
 
-/// Checks the §15 constraints between parameters.
+/// Checks the constraints between parameters (docs/parameters.md#validation).
 pub(crate) fn validate_params<T: Config>(params: &MarketParams) -> Result<(), Error<T>> {
 	ensure!(
 		params.initial_margin_ratio > 0 && params.initial_margin_ratio <= ONE,
@@ -192,7 +192,8 @@ impl<CollectionKey, BlockNumber: PartialEq> Market<CollectionKey, BlockNumber> {
 
 	/// Starts `block`'s band at the current mark, as the block's first trade sees it.
 	pub(crate) fn start_band(&mut self, block: BlockNumber) -> MathResult<()> {
-		self.band = PriceBand { block, reference_mark: self.reserves.mark_price()?, breached: false };
+		self.band =
+			PriceBand { block, reference_mark: self.reserves.mark_price()?, breached: false };
 		Ok(())
 	}
 

@@ -343,7 +343,7 @@ pub fn next_block() {
 	run_to_block(System::block_number() + 1);
 }
 
-/// Creates the default market (id 0): 100 base / 1000 quote, mark 10, §15 defaults, with
+/// Creates the default market (id 0): 100 base / 1000 quote, mark 10, default parameters, with
 /// a fresh index of 10.
 pub fn create_default_market() {
 	create_market_with(MarketParams::default());
@@ -356,7 +356,7 @@ pub fn create_market_with(params: MarketParams) {
 	set_index(COLLECTION, 10 * UNIT);
 }
 
-/// The §15 defaults with every trade guard off (fluctuation band, divergence, sandwich).
+/// The default parameters with every trade guard off (fluctuation band, divergence, sandwich).
 pub fn unguarded_params() -> MarketParams {
 	MarketParams {
 		fluctuation_limit: 0,

@@ -1,4 +1,4 @@
-//! Market maintenance and liquidations run by validators (DESIGN §6–§8, "OCW engine").
+//! Market maintenance and liquidations run by validators (docs/liquidation.md#validators-offchain-workers).
 //!
 //! Each run first submits `settle_funding` for every market whose funding is due and
 //! `converge` for every market whose convergence is due (authorised general transactions,

@@ -127,7 +127,9 @@ impl<T: Config> Pallet<T> {
 		let changes = BlockChanges::<T>::get(who);
 		guards::ensure_first_change_in_block::<T>(&changes, market_id, &market.params)?;
 		let before = Self::position_for_order(who, &trader, market_id, &mut market, isolated)?;
-		market.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number()).map_err(Error::<T>::from)?;
+		market
+			.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number())
+			.map_err(Error::<T>::from)?;
 		let index = Self::fresh_index(&market);
 		let order = Order { side, margin: margin_amount, leverage };
 		let premium = market.cumulative_premium;
@@ -168,7 +170,9 @@ impl<T: Config> Pallet<T> {
 		let trader = Traders::<T>::get(who);
 		let changes = BlockChanges::<T>::get(who);
 		guards::ensure_first_change_in_block::<T>(&changes, market_id, &market.params)?;
-		market.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number()).map_err(Error::<T>::from)?;
+		market
+			.refresh_band(polkadot_sdk::frame_system::Pallet::<T>::block_number())
+			.map_err(Error::<T>::from)?;
 		let index = Self::fresh_index(&market);
 		let premium = market.cumulative_premium;
 		let outcome = match base {

@@ -1,4 +1,4 @@
-//! Stored types: market parameters (DESIGN §15 names), market state and positions.
+//! Stored types: market parameters (docs/parameters.md), market state and positions.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 pub use perp_math::OpenInterest;
@@ -11,15 +11,15 @@ use scale_info::TypeInfo;
 /// Identifier of a market, assigned in creation order.
 pub type MarketId = u32;
 
-/// `value · 10^15`: the §15 defaults are written in thousandths to stay readable.
+/// `value · 10^15`: the defaults are written in thousandths to stay readable.
 const fn milli(value: u128) -> u128 {
 	value.saturating_mul(1_000_000_000_000_000)
 }
 
-/// Every governance-tunable parameter of a market, named as in DESIGN §15.
+/// Every governance-tunable parameter of a market, documented in docs/parameters.md.
 ///
 /// Ratios and prices are 18-decimal (`10^18` = 1), durations are seconds, amounts are raw
-/// 18-decimal collateral. "0" disables a mechanism where §15 says so.
+/// 18-decimal collateral. "0" disables a mechanism where docs/parameters.md says so.
 #[derive(
 	Clone,
 	Copy,
@@ -109,7 +109,7 @@ pub struct MarketParams {
 }
 
 impl Default for MarketParams {
-	/// The DESIGN §15 defaults.
+	/// The defaults: their only home (docs/parameters.md#defaults).
 	fn default() -> Self {
 		Self {
 			initial_margin_ratio: milli(200),

@@ -23,8 +23,10 @@
 use crate::{
 	curve::{self, Reserves},
 	error::{MathError, MathResult},
-	fixed::{self, Rounding},
+	fixed::{self, Rounding, ONE},
+	funding::{self, CumulativePremium},
 	interest::SideMoments,
+	types::{Position, Side},
 };
 use primitive_types::{U256, U512};
 
@@ -150,6 +152,37 @@ pub fn remap_size(snapshot: &LiquiditySnapshot, size: i128) -> MathResult<i128> 
 		base
 	};
 	fixed::signed(size < 0, remapped)
+}
+
+/// `position` on the curve after the migration `snapshot` describes: the size with the same
+/// exit value ([`remap_size`]), and a funding entry point such that the funding it owed up
+/// to the migration (on its old size, at the sides' `cumulative` premium then) is still owed
+/// in full, rounded in the protocol's favour, on the new size.
+pub fn remap_position(
+	position: &Position,
+	snapshot: &LiquiditySnapshot,
+	cumulative: &CumulativePremium,
+) -> MathResult<Position> {
+	let Some(side) = Side::of_size(position.size) else { return Ok(*position) };
+	let size = remap_size(snapshot, position.size)?;
+	let cumulative = cumulative.for_side(side);
+	let owed =
+		funding::funding_payment(cumulative, position.last_cumulative_premium, position.size)?;
+	// (cumulative − entry) · size ≥ owed: per unit `owed / size`, rounded up for a long and
+	// towards −∞ for a short (whose size is negative).
+	let (signed_owed, rounding) =
+		if size > 0 { (owed, Rounding::Up) } else { (fixed::sub_signed(0, owed)?, Rounding::Down) };
+	let per_unit = fixed::signed_product_div(
+		signed_owed,
+		fixed::to_signed(ONE)?,
+		size.unsigned_abs(),
+		rounding,
+	)?;
+	Ok(Position {
+		size,
+		last_cumulative_premium: fixed::sub_signed(cumulative, per_unit)?,
+		..*position
+	})
 }
 
 /// [`remap_size`] through several migrations, oldest first.

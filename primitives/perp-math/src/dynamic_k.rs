@@ -10,7 +10,7 @@ use crate::{
 	fixed::{self, Rounding, ONE},
 };
 
-/// Dynamic k parameters (§15 names).
+/// Dynamic k parameters (named as in `pallet_perp::MarketParams`, whose `Default` is their only default).
 #[cfg_attr(
 	feature = "scale",
 	derive(
@@ -33,19 +33,6 @@ pub struct DynamicKParams {
 	pub k_min: u128,
 	/// Highest depth relative to launch (0: unbounded).
 	pub k_max: u128,
-}
-
-impl Default for DynamicKParams {
-	/// The §15 defaults: 0.5 / 0.1 / 0.05 / 0.25 / 4.
-	fn default() -> Self {
-		Self {
-			k_expand_above: 500_000_000_000_000_000,
-			k_shrink_below: 100_000_000_000_000_000,
-			k_step: 50_000_000_000_000_000,
-			k_min: 250_000_000_000_000_000,
-			k_max: 4_000_000_000_000_000_000,
-		}
-	}
 }
 
 /// The decision: leave the curve, or scale the reserves by a multiplier.

@@ -6,7 +6,7 @@ use crate::{
 	fixed::{self, Rounding, ONE},
 };
 
-/// The fee parameters of a market (§15 names). A level whose threshold is 0 is disabled.
+/// The fee parameters of a market (named as in `pallet_perp::MarketParams`, whose `Default` is their only default). A level whose threshold is 0 is disabled.
 #[cfg_attr(
 	feature = "scale",
 	derive(
@@ -33,21 +33,6 @@ pub struct FeeSchedule {
 	pub level2_ratio: u128,
 	/// `fee_level2_in_favour_ratio`.
 	pub level2_in_favour_ratio: u128,
-}
-
-impl Default for FeeSchedule {
-	/// The §15 defaults: 0.3 %; level 1 above 2.5 %: 1 % / 0.3 %; level 2 above 5 %: 5 % / 0.3 %.
-	fn default() -> Self {
-		Self {
-			fee_ratio: 3_000_000_000_000_000,
-			level1_threshold: 25_000_000_000_000_000,
-			level1_ratio: 10_000_000_000_000_000,
-			level1_in_favour_ratio: 3_000_000_000_000_000,
-			level2_threshold: 50_000_000_000_000_000,
-			level2_ratio: 50_000_000_000_000_000,
-			level2_in_favour_ratio: 3_000_000_000_000_000,
-		}
-	}
 }
 
 /// The fee ratio of a trade moving the mark from `mark_before` to `mark_after` while the

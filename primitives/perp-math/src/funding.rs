@@ -82,7 +82,7 @@ impl CumulativePremium {
 	}
 }
 
-/// Market parameters of funding (§15 names).
+/// Market parameters of funding (named as in `pallet_perp::MarketParams`, whose `Default` is their only default).
 #[cfg_attr(
 	feature = "scale",
 	derive(
@@ -103,18 +103,6 @@ pub struct FundingParams {
 	pub funding_mode: FundingMode,
 	/// `max_funding_subsidy`: share of the insurance fund it may pay per period.
 	pub max_funding_subsidy: u128,
-}
-
-impl Default for FundingParams {
-	/// The §15 defaults: 1 h, 0.0125 %, `Balanced`, 1 %.
-	fn default() -> Self {
-		Self {
-			funding_period: 3_600,
-			max_funding_rate: 125_000_000_000_000,
-			funding_mode: FundingMode::Balanced,
-			max_funding_subsidy: 10_000_000_000_000_000,
-		}
-	}
 }
 
 /// What one funding settlement adds to each side's cumulative premium, and the insurance

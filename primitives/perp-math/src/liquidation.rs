@@ -11,7 +11,7 @@ use crate::{
 	types::{Position, Side},
 };
 
-/// Liquidation parameters (§15 names).
+/// Liquidation parameters (named as in `pallet_perp::MarketParams`, whose `Default` is their only default).
 #[cfg_attr(
 	feature = "scale",
 	derive(
@@ -36,20 +36,6 @@ pub struct LiquidationParams {
 	pub min_partial_notional: u128,
 	/// Penalty on the liquidated notional, half to the liquidator.
 	pub liquidation_fee_ratio: u128,
-}
-
-impl Default for LiquidationParams {
-	/// The §15 defaults: 12.5 %, 10 %, 0, 0.5 %, 0.5 units, 2.5 %.
-	fn default() -> Self {
-		Self {
-			maintenance_margin_ratio: 125_000_000_000_000_000,
-			full_liquidation_ratio: 100_000_000_000_000_000,
-			partial_liquidation_ratio: 0,
-			liquidation_buffer: 5_000_000_000_000_000,
-			min_partial_notional: 500_000_000_000_000_000,
-			liquidation_fee_ratio: 25_000_000_000_000_000,
-		}
-	}
 }
 
 /// Whether a liquidation closes part or all of a position.
@@ -268,7 +254,12 @@ pub struct LiquidationDraw {
 /// then `fee`. Each pot is reduced by what it gave. The loss comes first because it is
 /// already owed to the other traders; nothing tops up an unbacked penalty, so a bankrupt
 /// position earns its liquidator nothing.
-pub fn draw_liquidation(pots: &mut [u128], owed: u128, penalty: u128, fee: u128) -> LiquidationDraw {
+pub fn draw_liquidation(
+	pots: &mut [u128],
+	owed: u128,
+	penalty: u128,
+	fee: u128,
+) -> LiquidationDraw {
 	let mut draw = |amount: u128| {
 		let mut left = amount;
 		for pot in pots.iter_mut() {

@@ -5,9 +5,9 @@ mod common;
 use common::{perp_v1_curve, reserves, s, u};
 use perp_math::{
 	convergence::{self, LiquiditySnapshot},
-	curve,
-	types::Side,
-	MathError, Reserves, SideMoments, U256,
+	curve, funding,
+	types::{Position, Side},
+	CumulativePremium, MathError, Reserves, SideMoments, U256,
 };
 use proptest::prelude::*;
 
@@ -93,6 +93,37 @@ fn remap_preserves_exit_value() {
 	// Deeper curve: the long needs fewer base, the short more, for the same value.
 	assert!(long < s("37.5") && short < s("-25"));
 	assert_eq!(convergence::remap_size(&doubled, 0).unwrap(), 0);
+}
+
+/// A remapped position keeps owing exactly the funding it owed: Alice's 37.5 long entered
+/// at premium 0.1 when the side's premium is 0.3 owes 7.5; doubled reserves make her size
+/// 59.21…, and its entry point moves so that the same 7.5 is owed on the new size: the
+/// entry is rounded by less than one raw unit per unit of size, in the protocol's favour, so
+/// she owes 29 raw units more (fewer than her 60 units of size).
+#[test]
+fn a_remapped_position_owes_the_funding_it_owed() {
+	let snapshot =
+		LiquiditySnapshot { before: reserves("62.5", "1600"), after: reserves("125", "3200") };
+	let premium = CumulativePremium { long: s("0.3"), short: s("-0.3") };
+	let alice = Position {
+		size: s("37.5"),
+		margin: u("120"),
+		open_notional: u("600"),
+		last_cumulative_premium: s("0.1"),
+	};
+	let owed =
+		funding::funding_payment(premium.long, alice.last_cumulative_premium, alice.size).unwrap();
+	assert_eq!(owed, s("7.5"));
+	let remapped = convergence::remap_position(&alice, &snapshot, &premium).unwrap();
+	assert_eq!(remapped.size, convergence::remap_size(&snapshot, alice.size).unwrap());
+	assert_eq!((remapped.margin, remapped.open_notional), (alice.margin, alice.open_notional));
+	let still_owed =
+		funding::funding_payment(premium.long, remapped.last_cumulative_premium, remapped.size)
+			.unwrap();
+	assert_eq!(still_owed, 7_500_000_000_000_000_029);
+	// A closed position is left as it is.
+	let closed = Position::default();
+	assert_eq!(convergence::remap_position(&closed, &snapshot, &premium).unwrap(), closed);
 }
 
 #[test]

@@ -14,7 +14,7 @@ fn decide(long: &str, short: &str, depth: &str) -> KAdjustment {
 		u(short),
 		u("1000"),
 		u(depth),
-		&DynamicKParams::default(),
+		&common::dynamic_k_params(),
 	)
 	.unwrap()
 }
@@ -40,21 +40,21 @@ fn shrinks_when_open_interest_is_light() {
 
 #[test]
 fn disabled_and_invalid() {
-	let off = DynamicKParams { k_step: 0, ..DynamicKParams::default() };
+	let off = DynamicKParams { k_step: 0, ..common::dynamic_k_params() };
 	assert_eq!(
 		dynamic_k::decide_k_adjustment(u("900"), 0, u("1000"), u("1"), &off).unwrap(),
 		KAdjustment::None
 	);
-	let unbounded = DynamicKParams { k_max: 0, ..DynamicKParams::default() };
+	let unbounded = DynamicKParams { k_max: 0, ..common::dynamic_k_params() };
 	assert_eq!(
 		dynamic_k::decide_k_adjustment(u("900"), 0, u("1000"), u("100"), &unbounded).unwrap(),
 		KAdjustment::Expand(u("1.05"))
 	);
 	assert_eq!(
-		dynamic_k::decide_k_adjustment(1, 1, 0, u("1"), &DynamicKParams::default()),
+		dynamic_k::decide_k_adjustment(1, 1, 0, u("1"), &common::dynamic_k_params()),
 		Err(MathError::ZeroReserve)
 	);
-	let huge_step = DynamicKParams { k_step: u("1"), ..DynamicKParams::default() };
+	let huge_step = DynamicKParams { k_step: u("1"), ..common::dynamic_k_params() };
 	assert_eq!(
 		dynamic_k::decide_k_adjustment(0, 0, u("1000"), u("1"), &huge_step),
 		Err(MathError::InvalidRatio)

@@ -10,7 +10,7 @@ use perp_math::{
 use proptest::prelude::*;
 
 fn ratio(before: &str, after: &str) -> u128 {
-	fees::dynamic_fee_ratio(&FeeSchedule::default(), u("10"), u(before), u(after)).unwrap()
+	fees::dynamic_fee_ratio(&common::fee_schedule(), u("10"), u(before), u(after)).unwrap()
 }
 
 #[test]
@@ -39,14 +39,14 @@ fn level_two_widening_and_narrowing() {
 
 #[test]
 fn zero_threshold_disables_a_level() {
-	let schedule = FeeSchedule { level2_threshold: 0, ..FeeSchedule::default() };
+	let schedule = FeeSchedule { level2_threshold: 0, ..common::fee_schedule() };
 	assert_eq!(
 		fees::dynamic_fee_ratio(&schedule, u("10"), u("10.2"), u("10.6")).unwrap(),
 		u("0.01")
 	);
-	let none = FeeSchedule { level1_threshold: 0, level2_threshold: 0, ..FeeSchedule::default() };
+	let none = FeeSchedule { level1_threshold: 0, level2_threshold: 0, ..common::fee_schedule() };
 	assert_eq!(fees::dynamic_fee_ratio(&none, u("10"), u("10.2"), u("19")).unwrap(), u("0.003"));
-	let in_favour = FeeSchedule { level1_in_favour_ratio: u("0.001"), ..FeeSchedule::default() };
+	let in_favour = FeeSchedule { level1_in_favour_ratio: u("0.001"), ..common::fee_schedule() };
 	assert_eq!(
 		fees::dynamic_fee_ratio(&in_favour, u("10"), u("10.4"), u("10.3")).unwrap(),
 		u("0.001")

@@ -138,7 +138,7 @@ fn empty_side_makes_the_insurance_fund_the_counterparty() {
 fn settle_funding_uses_market_parameters() {
 	// Mark 10.5 vs index 10 caps at 0.00125; 1 % of a 500 fund is the subsidy.
 	assert_eq!(funding::subsidy_cap(u("500"), u("0.01")).unwrap(), u("5"));
-	let params = FundingParams::default();
+	let params = common::funding_params();
 	let split =
 		funding::settle_funding(u("10.5"), u("10"), u("400"), u("100"), u("500"), &params).unwrap();
 	assert_eq!(split, FundingSplit { long: s("0.0003125"), short: s("0.00125"), insurance: 0 });

@@ -39,7 +39,7 @@ fn isolated_input(position: Position, reserves: Reserves) -> LiquidationInput {
 
 #[test]
 fn full_or_partial() {
-	let params = LiquidationParams::default();
+	let params = common::liquidation_params();
 	assert_eq!(
 		liquidation::liquidation_kind(s("0.111"), u("540"), &params).unwrap(),
 		LiquidationKind::Partial
@@ -71,7 +71,7 @@ fn minimal_partial_liquidation_of_alice() {
 	// After Bob's 100 short Alice is worth 540 with 60 equity: MR 11.1 %, partial.
 	let (alice, curve) = alice_after_bob_shorts("100");
 	let input = isolated_input(alice, curve);
-	let params = LiquidationParams::default();
+	let params = common::liquidation_params();
 	// Over the reals Q* = (0.13 · 540 − 60) / (0.13 − 0.003 − 0.025) = 100 quote.
 	let amount = liquidation::partial_liquidation_amount(&input, &params).unwrap();
 	assert_eq!(amount, LiquidationAmount::Partial(4_761_904_761_904_761_908));
@@ -102,17 +102,14 @@ fn minimal_partial_liquidation_of_alice() {
 	assert_eq!(pots, [109_580_952_380_952_380_943]);
 	let value = margin::value_position(&closed.position, closed.reserves, &FLAT).unwrap();
 	assert_eq!(value.notional, 439_999_999_999_999_999_935);
-	assert_eq!(
-		margin::isolated_margin_ratio(pots[0], &value).unwrap(),
-		s("0.13")
-	);
+	assert_eq!(margin::isolated_margin_ratio(pots[0], &value).unwrap(), s("0.13"));
 }
 
 #[test]
 fn fixed_portion_partial_liquidation() {
 	let (alice, curve) = alice_after_bob_shorts("100");
 	let params =
-		LiquidationParams { partial_liquidation_ratio: u("0.25"), ..LiquidationParams::default() };
+		LiquidationParams { partial_liquidation_ratio: u("0.25"), ..common::liquidation_params() };
 	let amount =
 		liquidation::partial_liquidation_amount(&isolated_input(alice, curve), &params).unwrap();
 	assert_eq!(amount, LiquidationAmount::Partial(u("9.375")));
@@ -125,7 +122,7 @@ fn fixed_portion_partial_liquidation() {
 
 #[test]
 fn deep_losses_need_larger_portions_or_full() {
-	let params = LiquidationParams::default();
+	let params = common::liquidation_params();
 	// Bob's 150 short leaves MR 6.0 %: it takes 21.9 of the 37.5 base to get back to 13 %.
 	let (alice, curve) = alice_after_bob_shorts("150");
 	let input = isolated_input(alice, curve);
@@ -189,7 +186,10 @@ fn bad_debt_liquidation() {
 	let mut pots = [0, u("100"), u("20")];
 	let draw = liquidation::draw_liquidation(&mut pots, available.unsigned_abs(), penalty, 0);
 	assert_eq!(draw.unpaid, 0);
-	assert_eq!((draw.liquidator, draw.insurance), (4_655_172_413_793_103_448, 4_655_172_413_793_103_449));
+	assert_eq!(
+		(draw.liquidator, draw.insurance),
+		(4_655_172_413_793_103_448, 4_655_172_413_793_103_449)
+	);
 	assert_eq!(pots, [0, 0, u("120") - 107_586_206_896_551_724_140 - penalty]);
 	// 10 socialised over 300 long and 100 short: every unit pays 0.025, longs 7.5, shorts 2.5.
 	let deltas = liquidation::socialise_loss(u("10"), u("300"), u("100")).unwrap();
@@ -233,7 +233,7 @@ proptest! {
 		let total = value.notional + other_notional;
 		let base_equity = perp_math::fixed::mul_ratio(total, mr, perp_math::Rounding::Down).unwrap() as i128 - value.unrealized_pnl;
 		let input = LiquidationInput { position: opened.position, reserves: moved, base_equity, other_notional, fee_ratio };
-		let params = LiquidationParams::default();
+		let params = common::liquidation_params();
 		let size = opened.position.size.unsigned_abs();
 		match liquidation::partial_liquidation_amount(&input, &params).unwrap() {
 			LiquidationAmount::Partial(amount) => {

@@ -4,8 +4,7 @@ mod common;
 
 use common::{perp_v1_curve, reserves, s, u};
 use perp_math::{
-	curve,
-	margin,
+	curve, margin,
 	position::{self, Order},
 	types::{Position, Side},
 	CumulativePremium, MathError,

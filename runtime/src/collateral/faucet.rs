@@ -34,8 +34,7 @@ pub mod pallet {
 
 	/// The block each account last dripped in.
 	#[pallet::storage]
-	pub type LastDrip<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
+	pub type LastDrip<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
 
 	#[pallet::genesis_config]
 	#[derive(DefaultNoBound)]
@@ -112,7 +111,6 @@ pub mod pallet {
 			Ok(())
 		}
 	}
-
 }
 
 #[cfg(feature = "runtime-benchmarks")]

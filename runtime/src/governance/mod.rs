@@ -1,4 +1,4 @@
-//! OpenGov (DESIGN §11): token holders decide every market parameter, new market, oracle
+//! OpenGov (docs/parameters.md#governance): token holders decide every market parameter, new market, oracle
 //! operator and insurance withdrawal by referendum.
 //!
 //! - `pallet_preimage` stores the proposed call, `pallet_referenda` runs the referendum on

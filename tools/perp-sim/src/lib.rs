@@ -1,6 +1,6 @@
 //! # perp-sim: the floorperp scenario runner
 //!
-//! Runs a DESIGN §13 JSON scenario against the real `floorperp-runtime`, in-process, and
+//! Runs a JSON (docs/scenarios.md) scenario against the real `floorperp-runtime`, in-process, and
 //! reports one JSON object per step. The pallet code is the chain's code: the runner only
 //! builds genesis, drives blocks and dispatches `RuntimeCall`s.
 //!
@@ -11,7 +11,7 @@
 //!
 //! ## How the scenario maps onto the chain
 //! - **Market**: one market, id 0, on collection 0, created by Root with the scenario's
-//!   reserves and §15 parameters (unset = default; unknown names are errors).
+//!   reserves and market parameters (unset = default; unknown names are errors).
 //! - **Accounts**: each name is the sr25519 dev key `//name` (so `"Alice"` is Polkadot-JS's
 //!   Alice; names are case-sensitive, so `"alice"` is a different account). Amounts are ETH,
 //!   the collateral asset. An account's amount is its **collateral**: genesis mints
@@ -33,7 +33,7 @@
 //!   `AlreadyFeeded`, as it would on chain.
 //!
 //! ## Output
-//! Every field of §13, numbers as decimal strings (up to 18 fractional digits, trailing
+//! Every field of docs/scenarios.md#report, numbers as decimal strings (up to 18 fractional digits, trailing
 //! zeros trimmed, sizes signed). Choices the design leaves open:
 //! - `events` lists every event the step emitted, all pallets, in order (`"Balances.Held"`
 //!   included), named `"Pallet.Variant"` from the runtime's type information.
@@ -45,7 +45,7 @@
 //! - `positions`: every open position, plus each position the step touched (a
 //!   `PositionChanged`, `MarginAdded` or `MarginRemoved` event names it), with size 0 if
 //!   closed. `margin_ratio` is the isolated position's own MR, or for a cross position the
-//!   account's MR over all its cross positions (§5); `null` when there is no notional.
+//!   account's MR over all its cross positions (docs/margin.md#cross-margin-the-account-as-one-unit); `null` when there is no notional.
 //!   Step-scoped figures (`exchanged_size`, `realized_pnl`, `fee`, `funding_payment`) sum
 //!   the step's `PositionChanged` and `PositionLiquidated` events; `bad_debt`,
 //!   `liquidation_penalty` and `liquidator_reward` come from `PositionLiquidated`.

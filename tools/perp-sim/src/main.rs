@@ -10,7 +10,7 @@ use std::{
 };
 
 #[derive(Parser)]
-#[command(name = "perp-sim", version, about = "floorperp scenario runner (DESIGN §13)")]
+#[command(name = "perp-sim", version, about = "floorperp scenario runner (docs/scenarios.md)")]
 struct Cli {
 	#[command(subcommand)]
 	command: Command,

@@ -1,7 +1,7 @@
-//! The per-step report (DESIGN §13) and its JSON-lines form.
+//! The per-step report (docs/scenarios.md) and its JSON-lines form.
 //!
 //! Reports keep raw 18-decimal integers ([`Units`], [`SignedUnits`]) so tests can compare
-//! exactly; they serialise as decimal strings in whole units. Field order follows §13.
+//! exactly; they serialise as decimal strings in whole units. Field order follows docs/scenarios.md#report.
 
 use crate::decimal;
 use serde::{Serialize, Serializer};

@@ -1,4 +1,4 @@
-//! Market parameters by their DESIGN §15 names, as the `market` object and `set_params`
+//! Market parameters by their names (docs/parameters.md), as the `market` object and `set_params`
 //! steps write them.
 //!
 //! Ratios, prices and amounts are decimals ([`crate::scenario::Amount`]), durations are
@@ -40,7 +40,7 @@ impl<'de> Deserialize<'de> for ParamOverrides {
 /// Generates [`set_param`] and [`PARAM_NAMES`] from one list, so the two cannot drift.
 macro_rules! market_params {
 	($($parse:ident $field:ident),* $(,)?) => {
-		/// Every §15 parameter name.
+		/// Every market parameter name.
 		pub const PARAM_NAMES: &[&str] = &[$(stringify!($field)),*];
 
 		/// Sets the parameter `name` of `params` from its JSON value.

@@ -17,8 +17,7 @@ use floorperp_runtime::{
 	collateral::{eth_balance, EthIssuerAccount, ETH, ETH_DECIMALS, ETH_MIN_BALANCE},
 	configs::{perp_system_accounts, InsuranceFundAdapter as InsuranceAccount},
 	AccountId, AllPalletsWithSystem, AssetsConfig, BlockNumber, Hash, InsuranceConfig, Perp,
-	Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, System,
-	SLOT_DURATION,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, System, SLOT_DURATION,
 };
 use pallet_perp::{InsuranceFund, MarketId, MarketOf, Markets, Positions};
 use polkadot_sdk::{
@@ -373,7 +372,10 @@ fn genesis_storage(
 		assets: AssetsConfig {
 			assets: vec![(ETH, EthIssuerAccount::get(), true, ETH_MIN_BALANCE)],
 			metadata: vec![(ETH, b"Ether".to_vec(), b"ETH".to_vec(), ETH_DECIMALS)],
-			accounts: balances.into_iter().map(|(account, balance)| (ETH, account, balance)).collect(),
+			accounts: balances
+				.into_iter()
+				.map(|(account, balance)| (ETH, account, balance))
+				.collect(),
 			..Default::default()
 		},
 		// The fund covers bad debt up to its balance: scenarios study the economics, not

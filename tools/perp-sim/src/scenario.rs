@@ -1,4 +1,4 @@
-//! The scenario file (DESIGN §13) as typed input.
+//! The scenario file (docs/scenarios.md) as typed input.
 //!
 //! Deserialisation already checks every number (see [`crate::decimal`]) and every market
 //! parameter name (see [`crate::params`]); [`Scenario::parse`] then checks what needs the
@@ -30,14 +30,14 @@ pub struct Scenario {
 	pub steps: Vec<Step>,
 }
 
-/// The `market` object: virtual reserves plus any §15 parameter.
+/// The `market` object: virtual reserves plus any market parameter.
 #[derive(Clone, Debug)]
 pub struct MarketSpec {
 	/// Initial base reserve `x`.
 	pub base_reserve: u128,
 	/// Initial quote reserve `y`.
 	pub quote_reserve: u128,
-	/// Parameters that differ from the §15 defaults.
+	/// Parameters that differ from the default parameters.
 	pub params: ParamOverrides,
 }
 
@@ -182,7 +182,7 @@ pub struct NoFields {}
 /// A scenario that cannot run.
 #[derive(Debug)]
 pub enum ScenarioError {
-	/// Not valid JSON, or not the §13 shape (message from the parser, with position).
+	/// Not valid JSON, or not the shape of docs/scenarios.md#scenario-file (message from the parser, with position).
 	Json(serde_json::Error),
 	/// The JSON is well-formed but inconsistent.
 	Invalid(String),

@@ -1,4 +1,4 @@
-//! The `InsuranceApi` runtime API (DESIGN §9, §12): the insurance fund's state and each
+//! The `InsuranceApi` runtime API (docs/fees-and-insurance.md#the-insurance-fund, docs/README.md#runtime-apis): the insurance fund's state and each
 //! market's remaining outflow budget, without signing anything.
 //!
 //! Polkadot-JS calls it as `api.call.insuranceApi.<method>`; the runtime's metadata (v15+)

@@ -1,4 +1,4 @@
-//! The `PerpApi` runtime API (DESIGN §12): what a trader's wallet or page asks the chain
+//! The `PerpApi` runtime API (docs/README.md#runtime-apis): what a trader's wallet or page asks the chain
 //! before and after trading, without signing anything.
 //!
 //! Polkadot-JS calls it as `api.call.perpApi.<method>`; the runtime's metadata (v15+)

@@ -254,7 +254,7 @@ fn quote_fails_as_the_trade_would() {
 #[test]
 fn quote_prices_the_next_block() {
 	ExtBuilder::default().build_and_execute(|| {
-		// §15 defaults: sandwich guard and 2 % band on.
+		// default parameters: sandwich guard and 2 % band on.
 		create_default_market();
 		assert_ok!(Perp::deposit(RuntimeOrigin::signed(ALICE), 100 * UNIT));
 		open(ALICE, 0, Side::Long, UNIT, false);

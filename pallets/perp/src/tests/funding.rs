@@ -1,11 +1,11 @@
-//! Funding (DESIGN §6): TWAPs over per-block snapshots, the premium fraction and its cap,
+//! Funding (docs/funding.md): TWAPs over per-block snapshots, the premium fraction and its cap,
 //! `Balanced` and `Symmetric` splits, the insurance fund as counterparty of an empty side,
 //! lazy settlement into positions, and the triggers (anyone, the first trade when due).
 //!
 //! Market 0 is 100 base / 1000 quote (mark 10), index 10, every trade guard off. Trades
 //! happen in block 1 (at `START_MS`); the next block starts one funding period later, so the
 //! mark TWAP over the one-hour window is exactly the mark block 1 closed at, and the index
-//! TWAP is 10. Expected values are computed here from the §6 formulas with plain integers.
+//! TWAP is 10. Expected values are computed here from the formulas of docs/funding.md with plain integers.
 
 use crate::{mock::*, pallet::*, types::AccruedFees, InsuranceInflow, MarketParams};
 use perp_math::{FundingMode, Side};
@@ -175,7 +175,7 @@ fn symmetric_funding_the_insurance_fund_takes_the_imbalance() {
 #[test]
 fn the_funding_cap_binds_both_sides_rates() {
 	ExtBuilder::default().build_and_execute(|| {
-		// §15 default cap: |PF| ≤ indexTWAP · 0.000125 = 0.00125 per hour.
+		// default cap: |PF| ≤ indexTWAP · 0.000125 = 0.00125 per hour.
 		setup(MarketParams { funding_mode: FundingMode::Balanced, ..unguarded_params() });
 		open(ALICE, Side::Long, 10 * UNIT);
 		open(BOB, Side::Short, 5 * UNIT);

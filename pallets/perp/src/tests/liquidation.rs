@@ -4,7 +4,7 @@
 //!
 //! Market 0 is 100 base / 1000 quote (mark 10), every guard off. Alice opens a 5x long of
 //! 500 notional; Bob's short then pushes the mark down until Alice's MR is where the test
-//! wants it. Amounts are checked exactly against the formulas of DESIGN §8: penalty
+//! wants it. Amounts are checked exactly against the formulas of docs/liquidation.md: penalty
 //! `⌈Q · 2.5 %⌉` split `⌊/2⌋` to the liquidator, fee `⌈Q · 0.3 %⌉`, residual =
 //! margin + realised PnL − penalty − fee.
 
@@ -410,7 +410,7 @@ fn cross_account_liquidates_the_largest_requirement_first() {
 		assert_eq!(held(ALICE) as i128, held_before as i128 + change);
 		assert_eq!(insurance_received(InsuranceInflow::ResidualMargin), 0);
 		assert!(Positions::<Test>::get(ALICE, 1).is_some());
-		// §14.3: the account is back at MR ≥ maintenance.
+		// docs/invariants.md#liquidation-leaves-the-account-healthy: the account is back at MR ≥ maintenance.
 		let mr = Perp::account_summary(&ALICE).unwrap().margin_ratio.unwrap();
 		assert!(mr >= 125_000_000_000_000_000, "MR {mr}");
 	});

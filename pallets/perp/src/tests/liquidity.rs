@@ -1,4 +1,4 @@
-//! Convergence events and liquidity migration (DESIGN §7): when convergence is due (and not
+//! Convergence events and liquidity migration (docs/convergence-and-liquidity.md): when convergence is due (and not
 //! before), its cost booked to the convergence reserve and the insurance fund (or its gain
 //! realised once the market is flat), governance forcing it; `adjust_liquidity` and dynamic k preserving
 //! every holder's exit value through the lazy size remap, the market still balancing.
@@ -554,7 +554,15 @@ fn one_sweep_remaps_every_stale_position() {
 			<Balances as Mutate<AccountId>>::set_balance(&who, 100 * UNIT);
 			assert_ok!(Perp::deposit(RuntimeOrigin::signed(who), 10 * UNIT));
 			let side = if who % 2 == 0 { Side::Long } else { Side::Short };
-			assert_ok!(Perp::open_position(RuntimeOrigin::signed(who), 0, side, UNIT, FIVE_X, false, 0));
+			assert_ok!(Perp::open_position(
+				RuntimeOrigin::signed(who),
+				0,
+				side,
+				UNIT,
+				FIVE_X,
+				false,
+				0
+			));
 		}
 		assert_ok!(Perp::adjust_liquidity(RuntimeOrigin::root(), 0, 2 * UNIT));
 		assert_eq!((market().positions, market().current_positions), (20, 0));
@@ -564,7 +572,7 @@ fn one_sweep_remaps_every_stale_position() {
 	});
 }
 
-/// One idle dust position can no longer stall a market. With the §15 dynamic k, the first
+/// One idle dust position can no longer stall a market. With the default dynamic k, the first
 /// hourly settlement of a quiet market thins its curve; Alice's dust long is never touched
 /// again. Before, every later convergence was refused with `MigrationPending` (and dynamic k
 /// skipped silently) for as long as she stayed away. Now the validators remap her within the

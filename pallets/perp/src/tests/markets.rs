@@ -22,7 +22,7 @@ fn create_market_stores_the_curve_and_defaults() {
 		assert_eq!(market.reserves.mark_price(), Ok(10 * UNIT));
 		assert_eq!(market.net_size, 0);
 		assert!(!market.paused);
-		// §15 defaults, spot-checked in raw 18-decimal units.
+		// default parameters, spot-checked in raw 18-decimal units.
 		assert_eq!(market.params.initial_margin_ratio, 200_000_000_000_000_000);
 		assert_eq!(market.params.maintenance_margin_ratio, 125_000_000_000_000_000);
 		assert_eq!(market.params.fee_ratio, 3_000_000_000_000_000);

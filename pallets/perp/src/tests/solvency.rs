@@ -491,7 +491,7 @@ fn arbitrage_to(index: u128) {
 	}
 }
 
-/// The pair attack under the §15 defaults: one owner holds a 5x long (Alice) and a 5x short
+/// The pair attack under the default parameters: one owner holds a 5x long (Alice) and a 5x short
 /// (Bob) of the same size in two accounts, with a keeper account of its own. The floor falls
 /// 1.5 % a block for 20 blocks and comes back as fast; an arbitrageur trades the mark after
 /// it, inside the 2 % band. The owner's keeper liquidates the losing long whenever it can,
