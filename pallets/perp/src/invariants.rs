@@ -161,7 +161,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(trader.debt == 0 || trader.cross_positions > 0, "debt without cross positions");
 		}
 		ensure!(
-			held.keys().all(|who| Traders::<T>::contains_key(who)),
+			held.keys().all(Traders::<T>::contains_key),
 			"position count is missing"
 		);
 		Ok(())
