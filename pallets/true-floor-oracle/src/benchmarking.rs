@@ -1,9 +1,9 @@
-//! Benchmarks: configuration, and a feed of `n` floors (dispatch and authorisation, which
-//! verifies the operator key's signature and every collection).
+//! Benchmarks: configuration, the quorum, and a feed of `n` floors (dispatch, which also
+//! combines each collection's index, and authorisation, which verifies the operator key's
+//! genesis-bound signature and every collection).
 
 use super::*;
-use crate::pallet::{Call, Collections, Config, FeedOf, Floors, Pallet};
-use codec::Encode;
+use crate::pallet::{Call, Collections, Config, FeedOf, Floors, Pallet, Quorum};
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
 	frame_support::{
@@ -40,7 +40,8 @@ fn signed_feed<T: Config>(
 	let block = frame_system::Pallet::<T>::block_number();
 	let floors = Floors::<T>::try_from(floors).map_err(|_| BenchmarkError::Stop("too many"))?;
 	let feed = FloorFeed { operator: operator.clone(), block, floors };
-	let signature = operator.sign(&feed.encode()).ok_or(BenchmarkError::Stop("no signature"))?;
+	let signature =
+		operator.sign(&feed_payload::<T>(&feed)).ok_or(BenchmarkError::Stop("no signature"))?;
 	Ok((feed, signature))
 }
 
@@ -69,6 +70,20 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, collection);
 		assert!(!Collections::<T>::contains_key(collection));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_quorum() -> Result<(), BenchmarkError> {
+		let origin =
+			T::OracleAdmin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let policy = QuorumPolicy {
+			share: polkadot_sdk::sp_runtime::Perbill::from_percent(66),
+			max_spread: polkadot_sdk::sp_runtime::Perbill::from_percent(5),
+		};
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, policy);
+		assert_eq!(Quorum::<T>::get(), policy);
 		Ok(())
 	}
 

@@ -45,6 +45,7 @@ pub trait WeightInfo {
 	fn remove_collection() -> Weight;
 	fn submit_floors(n: u32, ) -> Weight;
 	fn authorize_submit_floors(n: u32, ) -> Weight;
+	fn set_quorum() -> Weight;
 }
 
 /// Weights measured on the benchmark machine, with the runtime's database weights.
@@ -122,6 +123,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2747).saturating_mul(n.into()))
 	}
+	fn set_quorum() -> Weight {
+		Weight::from_parts(15_000_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 /// The same measured weights with ParityDb's database weights, for test runtimes.
@@ -151,5 +156,9 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2747).saturating_mul(n.into()))
+	}
+	fn set_quorum() -> Weight {
+		Weight::from_parts(15_000_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }
