@@ -73,6 +73,16 @@ fn event_signatures_hash_to_the_topics() {
 }
 
 #[test]
+fn exchange_addresses_are_the_deployments() {
+	let address = |text: &str| hex_bytes::<20>(text).unwrap();
+	assert_eq!(ethereum::SEAPORT_1_5, address("0x00000000000000ADc04C56Bf30aC9d3c0aAF14dC"));
+	assert_eq!(ethereum::SEAPORT_1_6, address("0x0000000000000068F116a894984e2DB1123eB395"));
+	assert_eq!(ethereum::BLUR_EXCHANGE_V2, address("0xb2ecfE4E4D61f8790bbb9DE2D1259B9e2410CEA5"));
+	assert_eq!(ethereum::BLUR_EXCHANGE, address("0x000000000000Ad05Ccc4F10045630fb830B95127"));
+	assert_eq!(true_floor::types::BLUR_POOL, address("0x0000000000A39bb272e79075ade125fd351887Ac"));
+}
+
+#[test]
 fn request_bodies_are_json_rpc_calls_and_batches() {
 	let single: Value = serde_json::from_slice(&rpc::body(&[rpc::block_number(1)])).unwrap();
 	assert_eq!(

@@ -11,34 +11,6 @@ pub type Word = [u8; 32];
 /// Bytes per word.
 const WORD: usize = 32;
 
-/// `N` bytes from exactly `2N` hex digits (`0x` optional), for constants: evaluated at compile
-/// time, where a malformed literal is a build error rather than a runtime failure.
-#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects, clippy::panic)]
-pub const fn hex<const N: usize>(text: &str) -> [u8; N] {
-	let bytes = text.as_bytes();
-	let start = if bytes.len() >= 2 && bytes[0] == b'0' && bytes[1] == b'x' { 2 } else { 0 };
-	if bytes.len() - start != 2 * N {
-		panic!("hex literal of the wrong length");
-	}
-	let mut out = [0u8; N];
-	let mut i = 0;
-	while i < N {
-		out[i] = nibble(bytes[start + 2 * i]) * 16 + nibble(bytes[start + 2 * i + 1]);
-		i += 1;
-	}
-	out
-}
-
-#[allow(clippy::arithmetic_side_effects, clippy::panic)]
-const fn nibble(digit: u8) -> u8 {
-	match digit {
-		b'0'..=b'9' => digit - b'0',
-		b'a'..=b'f' => digit - b'a' + 10,
-		b'A'..=b'F' => digit - b'A' + 10,
-		_ => panic!("not a hex digit"),
-	}
-}
-
 /// The word starting at byte `offset`.
 pub fn word_at(data: &[u8], offset: usize) -> Option<&Word> {
 	data.get(offset..offset.checked_add(WORD)?)?.try_into().ok()
