@@ -239,6 +239,13 @@ impl pallet_true_floor_oracle::BenchmarkHelper<CollectionId, AccountId>
 	fn make_operator(who: &AccountId) {
 		let _ = OracleOperators::add_member(RuntimeOrigin::root(), who.clone().into());
 	}
+
+	fn operator_room() -> u32 {
+		let members =
+			pallet_membership::Members::<Runtime, pallet_membership::Instance1>::get().len();
+		let members = u32::try_from(members).unwrap_or(u32::MAX);
+		MAX_ORACLE_OPERATORS.saturating_sub(members)
+	}
 }
 
 impl pallet_true_floor_oracle::Config for Runtime {

@@ -11,6 +11,7 @@ use polkadot_sdk::{
 		traits::{Authorize, EnsureOrigin, Get},
 	},
 	frame_system::{self, RawOrigin},
+	pallet_oracle::DataFeeder,
 	sp_runtime::{traits::Convert, RuntimeAppPublic},
 };
 use true_floor::FloorParams;
@@ -24,19 +25,31 @@ fn collection_config() -> CollectionConfig {
 	}
 }
 
-/// `n` configured collections and a feed of a floor for each, signed by an operator.
+/// `n` configured collections and a feed of a floor for each, signed by an operator, with the
+/// largest operator set the runtime allows each holding a fresh value of every collection (so
+/// combining each index reads them all).
 fn signed_feed<T: Config>(
 	n: u32,
 ) -> Result<(FeedOf<T>, crate::pallet::SignatureOf<T>), BenchmarkError> {
+	let room = T::BenchmarkHelper::operator_room();
+	let operator = T::OperatorId::generate_pair(None);
+	T::BenchmarkHelper::make_operator(&T::OperatorAccount::convert(operator.clone()));
+	let others: alloc::vec::Vec<T::AccountId> =
+		(1..room).map(|index| account("operator", index, 0)).collect();
+	for other in &others {
+		T::BenchmarkHelper::make_operator(other);
+	}
 	let mut floors = alloc::vec::Vec::new();
 	for seed in 0..n {
 		let collection = T::BenchmarkHelper::collection(seed);
 		Pallet::<T>::do_set_collection(collection, collection_config())
 			.map_err(|_| BenchmarkError::Stop("configuring failed"))?;
+		for other in &others {
+			T::Feeder::feed_value(Some(other.clone()), collection, 10u128.pow(19))
+				.map_err(|_| BenchmarkError::Stop("feeding the other operators failed"))?;
+		}
 		floors.push((collection, 10u128.pow(19)));
 	}
-	let operator = T::OperatorId::generate_pair(None);
-	T::BenchmarkHelper::make_operator(&T::OperatorAccount::convert(operator.clone()));
 	let block = frame_system::Pallet::<T>::block_number();
 	let floors = Floors::<T>::try_from(floors).map_err(|_| BenchmarkError::Stop("too many"))?;
 	let feed = FloorFeed { operator: operator.clone(), block, floors };

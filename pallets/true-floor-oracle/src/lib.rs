@@ -74,6 +74,9 @@ pub trait BenchmarkHelper<CollectionKey, AccountId> {
 	fn collection(seed: u32) -> CollectionKey;
 	/// Makes `who` an oracle operator.
 	fn make_operator(who: &AccountId);
+	/// How many more operators the oracle's operator set takes (each operator's value is read
+	/// when an index is combined, so the benchmarks fill the set).
+	fn operator_room() -> u32;
 }
 
 /// The operator key is a session key: `author_rotateKeys` and dev seeds create it.

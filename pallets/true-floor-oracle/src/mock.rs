@@ -141,6 +141,9 @@ impl crate::BenchmarkHelper<u32, AccountId> for MockBenchmarkHelper {
 	fn make_operator(who: &AccountId) {
 		OPERATORS.with(|operators| operators.borrow_mut().push(who.clone()));
 	}
+	fn operator_room() -> u32 {
+		4
+	}
 }
 
 /// [`new_test_ext`] with a keystore, for benchmarks that sign.
