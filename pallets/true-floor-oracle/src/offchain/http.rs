@@ -64,14 +64,14 @@ impl FetchError {
 		match self {
 			Self::Io => "unreachable (connection failed)",
 			Self::Timeout => "no answer within the run's time budget",
-			Self::Status(401 | 403) => "refused the request: check the API key (--oracle-api-key)",
-			Self::Status(429) => "rate-limited the request",
-			Self::Status(404) => "does not serve this path: check the endpoint URL",
-			Self::Status(_) => "answered with an error status",
-			Self::Unparsable => "answered something that is not its API's format",
-			Self::Rpc(_) => "answered with a JSON-RPC error",
-			Self::Incomplete => "left part of a batch unanswered",
-			Self::TooLarge => "answered with a body too large to read",
+			Self::Status(401 | 403) => "request refused: check the API key (--oracle-api-key)",
+			Self::Status(429) => "rate-limited",
+			Self::Status(404) => "path not served: check the endpoint URL",
+			Self::Status(_) => "error status",
+			Self::Unparsable => "an answer not in its API's format",
+			Self::Rpc(_) => "a JSON-RPC error",
+			Self::Incomplete => "part of a batch unanswered",
+			Self::TooLarge => "an answer too large to read",
 		}
 	}
 }

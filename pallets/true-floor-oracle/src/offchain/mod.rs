@@ -309,7 +309,7 @@ impl<T: Config> Pallet<T> {
 			),
 			(_, Some(error)) => log::warn!(
 				target: "runtime::true-floor",
-				"{name} is down for collection {collection:?}: it {} ({error:?}); skipped until it answers",
+				"{name} is down for collection {collection:?}: {} ({error:?}); skipped until it answers",
 				error.describe()
 			),
 			_ => {},
