@@ -7,7 +7,9 @@
 # -p marketplace-replay`, in $CARGO_TARGET_DIR/debug as scripts/env.sh sets it; override the
 # paths with FLOORPERP_NODE and MARKETPLACE_REPLAY) and Node.js >= 20. It installs this
 # directory's npm packages (`npm ci`, skipped while package-lock.json is unchanged), writes
-# the sale fixtures, starts four marketplace-replay servers on free loopback ports, and runs
+# the sale fixtures, starts four marketplace-replay servers on free loopback ports (each
+# serving OpenSea v2, which wants the key the validators are given, LooksRare v2 and an
+# Ethereum JSON-RPC node), and runs
 # floorperp.zndsl with zombienet's native provider: three validators and a full node as
 # local processes, the tests as js-scripts against them. Everything it started is stopped
 # on exit, whatever the outcome.
@@ -79,12 +81,15 @@ fi
 
 step "sale fixtures and replay servers"
 node fixtures/make-sales.mjs "$work/sales"
+# The OpenSea API key the replay servers want and the validators send (network.toml).
+export OPENSEA_API_KEY="zombienet-opensea-key"
 # Starts marketplace-replay on a free port; sets REPLAY_URL_FOUND to its URL.
 start_replay() {
 	local name=$1 csv=$2 log="$work/replay-$1.log"
 	"$MARKETPLACE_REPLAY" --input "$csv" \
 		--columns time=time,price=amount,token=id,buyer=buyer_address,seller=seller_address \
-		--price-scale 1e-18 --speed 300 --listen 127.0.0.1:0 >"$log" 2>&1 &
+		--price-scale 1e-18 --speed 300 --listen 127.0.0.1:0 \
+		--opensea-api-key "$OPENSEA_API_KEY" --contract 0x$(printf 'bc%.0s' {1..20}) >"$log" 2>&1 &
 	replay_pids+=("$!")
 	for _ in $(seq 1 100); do
 		REPLAY_URL_FOUND=$(sed -n 's|^listening on \(http://[^ ]*\).*|\1|p' "$log")

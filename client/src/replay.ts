@@ -21,11 +21,21 @@ function replayBinary (): string {
   return join(targetDir, 'debug', 'marketplace-replay');
 }
 
+export interface ReplayOptions {
+  /** OpenSea requests without this `x-api-key` header get a 401, as the real API's do. */
+  openseaApiKey?: string;
+  /** Seconds between the replayed Ethereum chain's blocks (default 12). */
+  blockTime?: number;
+  /** The NFT contract the events and logs name (default the zero address). */
+  contract?: string;
+}
+
 /**
  * Serves the sales of `csv` (BAYC's column layout, wei prices) at `speed` seconds of
- * history per second, and resolves once the server says it is listening.
+ * history per second as OpenSea v2 and LooksRare v2 feeds and an Ethereum JSON-RPC node, and
+ * resolves once the server says it is listening.
  */
-export async function startReplay (csv: string, speed: number): Promise<RunningReplay> {
+export async function startReplay (csv: string, speed: number, options: ReplayOptions = {}): Promise<RunningReplay> {
   const binary = replayBinary();
   if (!existsSync(binary)) {
     throw new Error(`replay server not found at ${binary}: build it with 'cargo build -p marketplace-replay'`);
@@ -36,7 +46,10 @@ export async function startReplay (csv: string, speed: number): Promise<RunningR
     '--columns', 'time=time,price=amount,token=id,buyer=buyer_address,seller=seller_address',
     '--price-scale', '1e-18',
     '--speed', String(speed),
-    '--listen', `127.0.0.1:${port}`
+    '--listen', `127.0.0.1:${port}`,
+    ...(options.openseaApiKey === undefined ? [] : ['--opensea-api-key', options.openseaApiKey]),
+    ...(options.blockTime === undefined ? [] : ['--block-time', String(options.blockTime)]),
+    ...(options.contract === undefined ? [] : ['--contract', options.contract])
   ], { stdio: ['ignore', 'pipe', 'inherit'] });
   const stdout = child.stdout;
   if (stdout === null) throw new Error('no stdout from the replay server');

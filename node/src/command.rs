@@ -110,15 +110,15 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
-			let endpoints = cli.oracle_endpoints.clone();
+			let oracle = cli.oracle.clone();
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<Block, <Block as sp_runtime_block::Block>::Hash>,
-					>(config, &endpoints)
+					>(config, &oracle)
 					.map_err(sc_cli::Error::Service),
 					sc_network::config::NetworkBackendType::Litep2p => {
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config, &endpoints)
+						service::new_full::<sc_network::Litep2pNetworkBackend>(config, &oracle)
 							.map_err(sc_cli::Error::Service)
 					},
 				}

@@ -141,7 +141,7 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
-	oracle_endpoints: &[(pallet_true_floor_oracle::Source, String)],
+	oracle: &crate::cli::OracleArgs,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -199,7 +199,7 @@ pub fn new_full<
 			gap_sync_body_policy: None,
 		})?;
 
-	store_oracle_endpoints(&backend, oracle_endpoints);
+	store_oracle_settings(&backend, oracle);
 
 	if config.offchain_worker.enabled {
 		let offchain_workers =
@@ -331,17 +331,20 @@ pub fn new_full<
 	Ok(task_manager)
 }
 
-/// Writes `--oracle-endpoint` values where the true-floor offchain worker reads them.
-fn store_oracle_endpoints(
-	backend: &FullBackend,
-	endpoints: &[(pallet_true_floor_oracle::Source, String)],
-) {
+/// Writes `--oracle-endpoint` and `--oracle-api-key` values where the true-floor offchain
+/// worker reads them (the node's offchain storage). The log names where each source is read
+/// from without a URL's path or query, and never shows a key.
+fn store_oracle_settings(backend: &FullBackend, oracle: &crate::cli::OracleArgs) {
+	use pallet_true_floor_oracle::offchain::{api_key_key, endpoint_key};
 	use sc_client_api::Backend as _;
 	use sp_core::offchain::OffchainStorage as _;
 	let Some(mut storage) = backend.offchain_storage() else { return };
-	for (source, url) in endpoints {
-		let key = pallet_true_floor_oracle::offchain::endpoint_key(*source);
-		storage.set(sp_core::offchain::STORAGE_PREFIX, &key, url.as_bytes());
-		log::info!("true-floor oracle: {} from {url}", source.name());
+	for (source, url) in &oracle.endpoints {
+		storage.set(sp_core::offchain::STORAGE_PREFIX, &endpoint_key(*source), url.as_bytes());
+		log::info!("true-floor oracle: {} from {}", source.name(), crate::cli::redacted(url));
+	}
+	for (source, key) in &oracle.api_keys {
+		storage.set(sp_core::offchain::STORAGE_PREFIX, &api_key_key(*source), key.0.as_bytes());
+		log::info!("true-floor oracle: an API key is set for {}", source.name());
 	}
 }

@@ -45,8 +45,28 @@ parameter_types! {
 	pub const SS58Prefix: u8 = 42;
 }
 
+/// The calls the runtime dispatches. Everything but `Oracle.feed_values` for a collection the
+/// true-floor oracle is configured for: that index is fed only through
+/// `TrueFloor.submit_floors`, whose checks (a genesis-bound operator signature, a recent
+/// feed, one per operator per block, a configured collection, a price within its bounds) an
+/// operator could otherwise step around. Keys without a true-floor configuration keep
+/// `pallet-oracle`'s own path (operator membership, one feed per block); Root, dispatching
+/// without the filter, may feed any.
+pub struct RuntimeCallFilter;
+impl frame_support::traits::Contains<RuntimeCall> for RuntimeCallFilter {
+	fn contains(call: &RuntimeCall) -> bool {
+		match call {
+			RuntimeCall::Oracle(pallet_oracle::Call::feed_values { values }) => {
+				!values.iter().any(|(collection, _)| TrueFloor::is_configured(collection))
+			},
+			_ => true,
+		}
+	}
+}
+
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
 impl frame_system::Config for Runtime {
+	type BaseCallFilter = RuntimeCallFilter;
 	type Block = Block;
 	type BlockWeights = RuntimeBlockWeights;
 	type BlockLength = RuntimeBlockLength;
@@ -149,10 +169,7 @@ impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
 
 parameter_types! {
 	pub const OraclePalletId: PalletId = PalletId(*b"fp/oracl");
-	/// A single fresh feed is enough to publish: on a one-validator dev chain that is the
-	/// only feed; with several operators the median of the fresh ones is taken.
-	pub const OracleMinimumCount: u32 = 1;
-	/// Feeds older than ten minutes (in milliseconds) drop out of the median.
+	/// Feeds older than ten minutes (in milliseconds) drop out of the quorum.
 	pub const OracleExpiresIn: Moment = 10 * 60 * 1000;
 }
 
@@ -175,8 +192,10 @@ impl pallet_oracle::BenchmarkHelper<CollectionId, Price, ConstU32<MAX_ORACLE_OPE
 
 impl pallet_oracle::Config for Runtime {
 	type OnNewData = ();
-	type CombineData =
-		pallet_oracle::DefaultCombineData<Runtime, OracleMinimumCount, OracleExpiresIn>;
+	/// The median of a quorum of agreeing fresh feeds (`TrueFloor::Quorum`: a majority of the
+	/// operators within 10 %, one on a one-operator chain); without a quorum the index is not
+	/// updated and goes stale.
+	type CombineData = pallet_true_floor_oracle::QuorumMedian<Runtime, OracleExpiresIn>;
 	type Time = Timestamp;
 	type OracleKey = CollectionId;
 	type OracleValue = Price;
@@ -220,6 +239,13 @@ impl pallet_true_floor_oracle::BenchmarkHelper<CollectionId, AccountId>
 	fn make_operator(who: &AccountId) {
 		let _ = OracleOperators::add_member(RuntimeOrigin::root(), who.clone().into());
 	}
+
+	fn operator_room() -> u32 {
+		let members =
+			pallet_membership::Members::<Runtime, pallet_membership::Instance1>::get().len();
+		let members = u32::try_from(members).unwrap_or(u32::MAX);
+		MAX_ORACLE_OPERATORS.saturating_sub(members)
+	}
 }
 
 impl pallet_true_floor_oracle::Config for Runtime {
@@ -232,6 +258,8 @@ impl pallet_true_floor_oracle::Config for Runtime {
 	type TimeProvider = Timestamp;
 	type FeedPriority = FeedPriority;
 	type FeedLongevity = ConstU32<5>;
+	/// Half the oracle's expiry and the markets' default `max_oracle_age` (10 min).
+	type MaxHeartbeat = ConstU64<300>;
 	type MaxCollections = ConstU32<64>;
 	type WeightInfo = pallet_true_floor_oracle::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]

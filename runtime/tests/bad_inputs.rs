@@ -387,7 +387,7 @@ fn collection_config() -> pallet_true_floor_oracle::CollectionConfig {
 	pallet_true_floor_oracle::CollectionConfig {
 		contract: [1; 20],
 		slug: b"apes".to_vec().try_into().unwrap(),
-		sources: vec![pallet_true_floor_oracle::Source::Reservoir].try_into().unwrap(),
+		sources: vec![pallet_true_floor_oracle::Source::OpenSeaV2].try_into().unwrap(),
 		params: Default::default(),
 	}
 }

@@ -2,15 +2,18 @@
 // the replayed sales.
 //
 // Sudo configures two collections for the true-floor oracle (see network.toml for which
-// marketplace each validator reads): 1 from `reservoir`, honest on every validator, and 2
-// from `opensea-v2`, which charlie reads from the doctored server (test 5 checks it). Each
-// validator's offchain worker then polls the replay server through its own
-// `--oracle-endpoint`, computes the floor and signs a feed with its `flor` key.
+// server each validator reads): 1 from `looksrare` and `ethereum` (LooksRare API v2 events and
+// the Seaport/Blur fills in an Ethereum node's logs, the same sales: one is read once), honest
+// on every validator, and 2 from `opensea-v2` (with the validators' API key), which charlie
+// reads from the doctored server (test 5 checks it). Each validator's offchain worker then
+// polls the replay server through its own `--oracle-endpoint`, computes the floor and signs a
+// feed with its `flor` key.
 //
 // For collection 1 the three validators read three honest but different mirrors (prices
 // x1, x1.02, x0.98), so their floors differ. In every finalized block from then on where all
 // three operators have a value, `oracle.values(1)` must equal the median of
-// `oracle.rawValues(op, 1)` to the wei;
+// `oracle.rawValues(op, 1)` to the wei (the three agree within the quorum's 10 %, so the
+// quorum median is the median of all three);
 // the run ends once each operator fed at least `args[0]` (default 3) times and the index took
 // at least `args[1]` (default 4) distinct values. The replayed prices trend up, so the last
 // index must be above the first, and every index within the sales' range.
@@ -25,8 +28,8 @@ const PRICE_RANGE = [9n * UNIT, 25n * UNIT];
 
 /**
  * `true_floor::FloorParams` for a fast test: the defaults' filters, a quantile over the last
- * 20 accepted sales, a 20 s smoothing half-life (the replay shows a sale every 2 s), and a
- * publish on every 0.5 % move or at least every minute.
+ * 20 accepted sales, burst buckets of 2 s (one sale each: the replay shows a sale every 2 s),
+ * a 20 s smoothing half-life, and a publish on every 0.5 % move or at least every minute.
  */
 function floorParams () {
   const ONE = 10n ** 18n;
@@ -42,6 +45,9 @@ function floorParams () {
     maxStep: ONE / 10n,
     quantile: ONE / 10n,
     quantileWindow: 20,
+    burstWindow: 2,
+    burstCap: 1,
+    burstTolerance: ONE / 20n,
     halfLife: 20,
     publishDeviation: ONE / 200n,
     heartbeat: 60,
@@ -57,18 +63,18 @@ async function run (_nodeName, networkInfo, args) {
   const nameOf = Object.fromEntries(VALIDATORS.map((name) => [accounts[name].address, name]));
 
   await withApis(networkInfo, ['alice'], async ({ alice: api }) => {
-    const configure = (collection, source, nonce) => signAndFinalize(api, api.tx.sudo.sudo(api.tx.trueFloor.setCollection(collection, {
+    const configure = (collection, sources, nonce) => signAndFinalize(api, api.tx.sudo.sudo(api.tx.trueFloor.setCollection(collection, {
       contract: `0x${'bc'.repeat(20)}`,
       slug: 'replay',
-      sources: [source],
+      sources,
       params: floorParams()
     })), accounts.alice, { nonce });
     const nonce = (await api.rpc.system.accountNextIndex(accounts.alice.address)).toNumber();
-    const configured = await Promise.all([configure(HONEST, 'Reservoir', nonce), configure(DOCTORED, 'OpenSeaV2', nonce + 1)]);
+    const configured = await Promise.all([configure(HONEST, ['LooksRare', 'EthereumLogs'], nonce), configure(DOCTORED, ['OpenSeaV2'], nonce + 1)]);
     for (const { events } of configured) findEvent(events, 'trueFloor', 'CollectionConfigured');
     const from = Math.min(...configured.map(({ blockNumber }) => blockNumber));
     shared.collectionsConfiguredAt = from;
-    log('oracle', `collections ${HONEST} (reservoir) and ${DOCTORED} (opensea-v2) configured in finalized block #${Math.max(...configured.map(({ blockNumber }) => blockNumber))}`);
+    log('oracle', `collections ${HONEST} (looksrare + ethereum) and ${DOCTORED} (opensea-v2) configured in finalized block #${Math.max(...configured.map(({ blockNumber }) => blockNumber))}`);
 
     const feeds = Object.fromEntries(VALIDATORS.map((name) => [name, 0]));
     const samples = [];

@@ -6,7 +6,8 @@
 // filters can tell: every price it sees is consistently wrong), and it lands on chain as
 // charlie's raw value. In each of `args[0]` (default 4) finalized blocks after charlie's
 // latest feed (at least one made after test 4 restarted it, so its oracle is back too):
-//   - `oracle.values(2)` is the median of the three raw values, to the wei;
+//   - `oracle.values(2)` is the median of the three raw values, to the wei (the quorum median
+//     of alice's and bob's: charlie's lie joins no quorum);
 //   - charlie's raw value is at least 5x each honest one, and the index is one of the
 //     honest values (between alice's and bob's);
 //   - the index of collection 2 is within 3 % of collection 1's, which the same honest

@@ -1,9 +1,9 @@
-//! Benchmarks: configuration, and a feed of `n` floors (dispatch and authorisation, which
-//! verifies the operator key's signature and every collection).
+//! Benchmarks: configuration, the quorum, and a feed of `n` floors (dispatch, which also
+//! combines each collection's index, and authorisation, which verifies the operator key's
+//! genesis-bound signature and every collection).
 
 use super::*;
-use crate::pallet::{Call, Collections, Config, FeedOf, Floors, Pallet};
-use codec::Encode;
+use crate::pallet::{Call, Collections, Config, FeedOf, Floors, Pallet, Quorum};
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
 	frame_support::{
@@ -11,6 +11,7 @@ use polkadot_sdk::{
 		traits::{Authorize, EnsureOrigin, Get},
 	},
 	frame_system::{self, RawOrigin},
+	pallet_oracle::DataFeeder,
 	sp_runtime::{traits::Convert, RuntimeAppPublic},
 };
 use true_floor::FloorParams;
@@ -24,23 +25,36 @@ fn collection_config() -> CollectionConfig {
 	}
 }
 
-/// `n` configured collections and a feed of a floor for each, signed by an operator.
+/// `n` configured collections and a feed of a floor for each, signed by an operator, with the
+/// largest operator set the runtime allows each holding a fresh value of every collection (so
+/// combining each index reads them all).
 fn signed_feed<T: Config>(
 	n: u32,
 ) -> Result<(FeedOf<T>, crate::pallet::SignatureOf<T>), BenchmarkError> {
+	let room = T::BenchmarkHelper::operator_room();
+	let operator = T::OperatorId::generate_pair(None);
+	T::BenchmarkHelper::make_operator(&T::OperatorAccount::convert(operator.clone()));
+	let others: alloc::vec::Vec<T::AccountId> =
+		(1..room).map(|index| account("operator", index, 0)).collect();
+	for other in &others {
+		T::BenchmarkHelper::make_operator(other);
+	}
 	let mut floors = alloc::vec::Vec::new();
 	for seed in 0..n {
 		let collection = T::BenchmarkHelper::collection(seed);
 		Pallet::<T>::do_set_collection(collection, collection_config())
 			.map_err(|_| BenchmarkError::Stop("configuring failed"))?;
+		for other in &others {
+			T::Feeder::feed_value(Some(other.clone()), collection, 10u128.pow(19))
+				.map_err(|_| BenchmarkError::Stop("feeding the other operators failed"))?;
+		}
 		floors.push((collection, 10u128.pow(19)));
 	}
-	let operator = T::OperatorId::generate_pair(None);
-	T::BenchmarkHelper::make_operator(&T::OperatorAccount::convert(operator.clone()));
 	let block = frame_system::Pallet::<T>::block_number();
 	let floors = Floors::<T>::try_from(floors).map_err(|_| BenchmarkError::Stop("too many"))?;
 	let feed = FloorFeed { operator: operator.clone(), block, floors };
-	let signature = operator.sign(&feed.encode()).ok_or(BenchmarkError::Stop("no signature"))?;
+	let signature =
+		operator.sign(&feed_payload::<T>(&feed)).ok_or(BenchmarkError::Stop("no signature"))?;
 	Ok((feed, signature))
 }
 
@@ -69,6 +83,20 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, collection);
 		assert!(!Collections::<T>::contains_key(collection));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_quorum() -> Result<(), BenchmarkError> {
+		let origin =
+			T::OracleAdmin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let policy = QuorumPolicy {
+			share: polkadot_sdk::sp_runtime::Perbill::from_percent(66),
+			max_spread: polkadot_sdk::sp_runtime::Perbill::from_percent(5),
+		};
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, policy);
+		assert_eq!(Quorum::<T>::get(), policy);
 		Ok(())
 	}
 

@@ -1,8 +1,8 @@
-//! Collection configuration and the checks and effects of a signed floor feed.
+//! Collection and quorum configuration, and the checks and effects of a signed floor feed.
 
 use crate::{
-	pallet::{Collections, Config, Error, Event, FeedOf, LastFeed, Pallet, SignatureOf},
-	types::CollectionConfig,
+	pallet::{Collections, Config, Error, Event, FeedOf, LastFeed, Pallet, Quorum, SignatureOf},
+	types::{CollectionConfig, QuorumPolicy},
 };
 use alloc::{collections::BTreeSet, vec::Vec};
 use codec::Encode;
@@ -18,10 +18,21 @@ use polkadot_sdk::{
 	frame_system::{self, pallet_prelude::BlockNumberFor},
 	pallet_oracle::DataFeeder,
 	sp_runtime::{
-		traits::{Convert, Saturating},
+		traits::{Convert, Saturating, Zero},
 		RuntimeAppPublic,
 	},
 };
+
+/// Domain separation: these bytes open every signed feed payload.
+const FEED_CONTEXT: &[u8] = b"floorperp:true-floor-feed";
+
+/// What an operator key signs for `feed`: a context tag, this chain's genesis hash and the
+/// feed. The genesis hash makes a feed worthless on any other chain (a testnet, a fork with a
+/// new genesis) however recent its block number there.
+pub fn feed_payload<T: Config>(feed: &FeedOf<T>) -> Vec<u8> {
+	let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+	(FEED_CONTEXT, genesis, feed).encode()
+}
 
 /// `InvalidTransaction::Custom` codes of a refused feed, by [`Error`] variant.
 pub mod refusal {
@@ -43,6 +54,7 @@ impl<T: Config> Pallet<T> {
 		config: CollectionConfig,
 	) -> DispatchResult {
 		config.params.validate().map_err(|_| Error::<T>::InvalidParams)?;
+		ensure!(config.params.heartbeat <= T::MaxHeartbeat::get(), Error::<T>::HeartbeatTooLong);
 		let distinct: BTreeSet<_> = config.sources.iter().collect();
 		ensure!(
 			!config.sources.is_empty() && distinct.len() == config.sources.len(),
@@ -58,12 +70,22 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	pub(crate) fn do_set_quorum(policy: QuorumPolicy) -> DispatchResult {
+		ensure!(!policy.max_spread.is_zero(), Error::<T>::InvalidQuorum);
+		Quorum::<T>::put(policy);
+		Self::deposit_event(Event::QuorumSet { policy });
+		Ok(())
+	}
+
 	/// Every check of a feed; the operator's account if it passes.
 	pub(crate) fn check_feed(
 		feed: &FeedOf<T>,
 		signature: &SignatureOf<T>,
 	) -> Result<T::AccountId, Error<T>> {
-		ensure!(feed.operator.verify(&feed.encode(), signature), Error::<T>::BadSignature);
+		ensure!(
+			feed.operator.verify(&feed_payload::<T>(feed), signature),
+			Error::<T>::BadSignature
+		);
 		let operator = T::OperatorAccount::convert(feed.operator.clone());
 		ensure!(T::Operators::contains(&operator), Error::<T>::NotOperator);
 		let now = frame_system::Pallet::<T>::block_number();
@@ -121,6 +143,12 @@ impl<T: Config> Pallet<T> {
 	/// The last block `operator`'s account fed at.
 	pub fn last_feed(operator: &T::AccountId) -> Option<BlockNumberFor<T>> {
 		LastFeed::<T>::get(operator)
+	}
+
+	/// Whether `collection` is configured: its index is then fed only through
+	/// `submit_floors`, and the runtime refuses `pallet_oracle::feed_values` for it.
+	pub fn is_configured(collection: &T::CollectionKey) -> bool {
+		Collections::<T>::contains_key(collection)
 	}
 
 	/// The configured collections.

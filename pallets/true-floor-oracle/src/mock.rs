@@ -123,7 +123,8 @@ impl pallet_true_floor_oracle::Config for Test {
 	type TimeProvider = Timestamp;
 	type FeedPriority = FeedPriority;
 	type FeedLongevity = ConstU32<5>;
-	type MaxCollections = ConstU32<4>;
+	type MaxHeartbeat = ConstU64<300>;
+	type MaxCollections = ConstU32<12>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
@@ -139,6 +140,9 @@ impl crate::BenchmarkHelper<u32, AccountId> for MockBenchmarkHelper {
 	}
 	fn make_operator(who: &AccountId) {
 		OPERATORS.with(|operators| operators.borrow_mut().push(who.clone()));
+	}
+	fn operator_room() -> u32 {
+		4
 	}
 }
 
@@ -168,7 +172,7 @@ pub fn operator(index: u8) -> (crypto::Public, AccountId) {
 
 /// Floor parameters a handful of sales can produce a floor with.
 pub fn quick_params() -> FloorParams {
-	FloorParams { min_samples: 3, token_cooldown: 0, ..FloorParams::default() }
+	FloorParams { min_samples: 3, token_cooldown: 0, heartbeat: 120, ..FloorParams::default() }
 }
 
 /// A configuration reading `sources` for the contract `0x11…11`, slug `apes`.
@@ -193,4 +197,81 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		Timestamp::set_timestamp(1_700_000_000_000);
 	});
 	ext
+}
+
+/// How a [`MockTransport`] endpoint answers a request.
+pub enum Answer {
+	/// After `latency` milliseconds, with `reply`.
+	After(u64, crate::offchain::Reply),
+	/// Never.
+	Hang,
+}
+
+/// A network under test control: each request is answered by `respond`, with a latency or
+/// never, on a clock that only moves while the worker waits.
+pub struct MockTransport {
+	/// The clock, unix milliseconds.
+	pub now: u64,
+	/// Every request started, in order.
+	pub sent: Vec<crate::offchain::HttpRequest>,
+	respond: Box<dyn FnMut(&crate::offchain::HttpRequest) -> Answer>,
+	/// Started requests: id, when answered (`None`: never), deadline, reply.
+	started: Vec<(u16, Option<u64>, u64, crate::offchain::Reply)>,
+}
+
+impl MockTransport {
+	/// A network at `now` answering with `respond`.
+	pub fn new(
+		now: u64,
+		respond: impl FnMut(&crate::offchain::HttpRequest) -> Answer + 'static,
+	) -> Self {
+		Self { now, sent: Vec::new(), respond: Box::new(respond), started: Vec::new() }
+	}
+}
+
+impl crate::offchain::Transport for MockTransport {
+	fn now(&self) -> u64 {
+		self.now
+	}
+
+	fn start(
+		&mut self,
+		request: &crate::offchain::HttpRequest,
+		deadline: u64,
+	) -> Result<u16, crate::offchain::FetchError> {
+		let id = u16::try_from(self.sent.len()).unwrap();
+		self.sent.push(request.clone());
+		let (at, reply) = match (self.respond)(request) {
+			Answer::After(latency, reply) => (Some(self.now + latency), reply),
+			Answer::Hang => (None, Err(crate::offchain::FetchError::Timeout)),
+		};
+		self.started.push((id, at, deadline, reply));
+		Ok(id)
+	}
+
+	fn wait(&mut self, ids: &[u16], until: u64) -> Vec<(u16, crate::offchain::Reply)> {
+		// When each request is settled: answered, or timed out at its deadline.
+		let settles = |(id, at, deadline, _): &(u16, Option<u64>, u64, crate::offchain::Reply)| {
+			ids.contains(id).then(|| at.map_or(*deadline, |at| at.min(*deadline)))
+		};
+		let Some(next) = self.started.iter().filter_map(settles).min() else { return vec![] };
+		if next > until {
+			self.now = self.now.max(until);
+			return vec![];
+		}
+		self.now = self.now.max(next);
+		let now = self.now;
+		let (settled, rest): (Vec<_>, Vec<_>) = self
+			.started
+			.drain(..)
+			.partition(|entry| settles(entry).is_some_and(|time| time <= now));
+		self.started = rest;
+		settled
+			.into_iter()
+			.map(|(id, at, _, reply)| match at {
+				Some(at) if at <= now => (id, reply),
+				_ => (id, Err(crate::offchain::FetchError::Timeout)),
+			})
+			.collect()
+	}
 }

@@ -3,13 +3,16 @@
 use crate::{
 	eligibility::{EligibilityFilter, RejectReason},
 	error::FloorResult,
-	fixed::{mul_div, relative_difference, ONE},
+	fixed::{mul_div, mul_ratio, relative_difference, ONE},
 	outliers::{bounded_step, RobustCentre},
 	params::FloorParams,
 	smoothing::Ema,
 	types::Sale,
 };
-use alloc::{collections::VecDeque, vec::Vec};
+use alloc::{
+	collections::{BTreeMap, VecDeque},
+	vec::Vec,
+};
 
 /// What happened to an ingested sale.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -30,23 +33,32 @@ pub struct FloorState {
 	/// The last `centre_window` eligible prices (outliers included, so a genuine regime
 	/// change moves the centre after enough sales instead of being rejected forever).
 	eligible: VecDeque<u128>,
-	/// The last `quantile_window` accepted prices.
-	accepted: VecDeque<u128>,
+	/// The last `quantile_window` accepted sales, with their time buckets.
+	accepted: VecDeque<Vote>,
 	/// The step-bounded, unsmoothed floor.
 	instant: Option<u128>,
 	/// The smoothed floor.
 	ema: Option<Ema>,
 }
 
-/// Appends `price`, dropping the oldest beyond `cap`.
-fn push_capped(queue: &mut VecDeque<u128>, price: u128, cap: u32) {
+/// An accepted sale in the quantile window: its price and its time bucket (see
+/// `FloorParams::burst_window`).
+#[cfg_attr(feature = "scale", derive(codec::Encode, codec::Decode))]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Vote {
+	price: u128,
+	bucket: u64,
+}
+
+/// Appends `item`, dropping the oldest beyond `cap`.
+fn push_capped<T>(queue: &mut VecDeque<T>, item: T, cap: u32) {
 	let cap = usize::try_from(cap).unwrap_or(usize::MAX);
 	while queue.len() >= cap {
 		if queue.pop_front().is_none() {
 			break;
 		}
 	}
-	queue.push_back(price);
+	queue.push_back(item);
 }
 
 /// The `q`-quantile of `prices` (lower nearest rank: index `⌊q · (n − 1)⌋` of the sorted
@@ -57,6 +69,25 @@ pub fn low_quantile(prices: impl IntoIterator<Item = u128>, q: u128) -> Option<u
 	let last = u128::try_from(sorted.len().checked_sub(1)?).ok()?;
 	let index = usize::try_from(mul_div(last, q.min(ONE), ONE).ok()?).ok()?;
 	sorted.get(index).copied()
+}
+
+/// The `q`-quantile of `(price, weight)` pairs, weights 18-decimal (one sale is [`ONE`]):
+/// the lowest price whose cumulative weight exceeds `q · (W − 1)` for a total weight `W`. With
+/// every weight one this is [`low_quantile`] exactly; `None` if empty.
+pub fn weighted_low_quantile(mut weighted: Vec<(u128, u128)>, q: u128) -> Option<u128> {
+	weighted.sort_unstable();
+	let total = weighted.iter().fold(0u128, |total, (_, weight)| total.saturating_add(*weight));
+	let threshold = mul_div(total.checked_sub(ONE.min(total))?, q.min(ONE), ONE).ok()?;
+	let mut cumulative = 0u128;
+	let mut last = None;
+	for (price, weight) in weighted {
+		cumulative = cumulative.saturating_add(weight);
+		last = Some(price);
+		if cumulative > threshold {
+			break;
+		}
+	}
+	last
 }
 
 impl FloorState {
@@ -85,15 +116,23 @@ impl FloorState {
 			return Verdict::Rejected(reason);
 		}
 		let centre = self.robust_centre();
-		push_capped(&mut self.eligible, sale.price, self.params.centre_window);
+		if !self.crowds_its_bucket(sale) {
+			push_capped(&mut self.eligible, sale.price, self.params.centre_window);
+		}
 		if let Some(centre) = centre {
 			if let Err(reason) = centre.classify(sale.price, &self.params) {
 				return Verdict::Rejected(reason);
 			}
 		}
-		push_capped(&mut self.accepted, sale.price, self.params.quantile_window);
+		let vote = Vote { price: sale.price, bucket: self.bucket_of(sale.timestamp) };
+		push_capped(&mut self.accepted, vote, self.params.quantile_window);
 		self.update_floor(sale.timestamp);
 		Verdict::Accepted
+	}
+
+	/// The time bucket of a sale at `timestamp` (0 when bursts are not looked for).
+	fn bucket_of(&self, timestamp: u64) -> u64 {
+		timestamp.checked_div(self.params.burst_window).unwrap_or(0)
 	}
 
 	/// Median and MAD of the recent eligible prices, once there are `min_samples` of them.
@@ -115,9 +154,7 @@ impl FloorState {
 		if self.accepted.len() < self.min_samples() {
 			return;
 		}
-		let Some(target) = low_quantile(self.accepted.iter().copied(), self.params.quantile) else {
-			return;
-		};
+		let Some(target) = self.target() else { return };
 		let instant = match self.instant {
 			None => target,
 			Some(previous) => match bounded_step(previous, target, self.params.max_step) {
@@ -133,6 +170,52 @@ impl FloorState {
 			self.instant = Some(instant);
 			self.ema = Some(ema);
 		}
+	}
+
+	/// The price a sale must be under to count towards a burst: `burst_tolerance` under the
+	/// current floor; `None` before there is a floor or with bursts not looked for.
+	fn burst_line(&self) -> Option<u128> {
+		let floor = self.instant.filter(|_| self.params.burst_window > 0)?;
+		Some(floor.saturating_sub(mul_ratio(floor, self.params.burst_tolerance).ok()?))
+	}
+
+	/// How many sales of `bucket` under `line` the quantile window holds.
+	fn under_line(&self, bucket: u64, line: u128) -> usize {
+		self.accepted.iter().filter(|vote| vote.bucket == bucket && vote.price < line).count()
+	}
+
+	/// Whether `sale` is under the burst line in a bucket that already holds `burst_cap` such
+	/// sales: it then stays out of the robust centre, which a burst would otherwise drag down.
+	fn crowds_its_bucket(&self, sale: &Sale) -> bool {
+		let Some(line) = self.burst_line().filter(|line| sale.price < *line) else {
+			return false;
+		};
+		let count = self.under_line(self.bucket_of(sale.timestamp), line);
+		u32::try_from(count).unwrap_or(u32::MAX) >= self.params.burst_cap
+	}
+
+	/// The `quantile` of the accepted window, where the sales of a time bucket that are under
+	/// the burst line weigh `burst_cap` sales at most, together.
+	fn target(&self) -> Option<u128> {
+		let Some(line) = self.burst_line() else {
+			return low_quantile(self.accepted.iter().map(|vote| vote.price), self.params.quantile);
+		};
+		let mut under: BTreeMap<u64, u128> = BTreeMap::new();
+		for vote in self.accepted.iter().filter(|vote| vote.price < line) {
+			let count = under.entry(vote.bucket).or_insert(0);
+			*count = count.saturating_add(1);
+		}
+		let cap = u128::from(self.params.burst_cap);
+		let weighted = self.accepted.iter().map(|vote| {
+			let weight = match under.get(&vote.bucket) {
+				Some(count) if vote.price < line && *count > cap => {
+					mul_div(ONE, cap, *count).ok()?
+				},
+				_ => ONE,
+			};
+			Some((vote.price, weight))
+		});
+		weighted_low_quantile(weighted.collect::<Option<Vec<_>>>()?, self.params.quantile)
 	}
 
 	/// The quantile of the accepted window after the step bound, before smoothing.

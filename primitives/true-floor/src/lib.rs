@@ -10,8 +10,9 @@
 //! 3. [floor]: the floor is a low quantile of the last accepted prices, bounded to move at
 //!    most a fixed step per accepted sale, and smoothed over time with a half-life EMA.
 //!
-//! [`parsers`] turn raw marketplace API responses (OpenSea v1/v2, LooksRare, X2Y2,
-//! Reservoir) into [`Sale`]s. Everything is deterministic integer arithmetic, so every
+//! [`parsers`] turn raw marketplace API responses (OpenSea API v2, LooksRare API v2) into
+//! [`Sale`]s, and [`ethereum`] reads sales from an Ethereum node's logs (Seaport and Blur
+//! fills), so the floor does not depend on any marketplace API. Everything is deterministic integer arithmetic, so every
 //! validator's offchain worker computes the same floor from the same sales.
 //!
 //! # Units
@@ -48,6 +49,7 @@ extern crate alloc;
 
 pub mod eligibility;
 pub mod error;
+pub mod ethereum;
 pub mod fixed;
 pub mod floor;
 pub mod outliers;

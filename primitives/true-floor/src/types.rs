@@ -26,16 +26,14 @@ pub const UNKNOWN_TX: TxHash = [0; 32];
 )]
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 pub enum Marketplace {
-	/// OpenSea (v1 or v2 events API).
+	/// OpenSea's events API (it reports OpenSea's own and aggregated fills alike).
 	OpenSea,
-	/// LooksRare.
+	/// LooksRare's events API.
 	LooksRare,
-	/// X2Y2.
-	X2y2,
-	/// Blur (seen through Reservoir).
+	/// A Seaport fill read from Ethereum logs (OpenSea and every venue built on Seaport).
+	Seaport,
+	/// A Blur exchange fill read from Ethereum logs.
 	Blur,
-	/// A Reservoir-indexed venue not listed above.
-	Reservoir,
 	/// Anything else, e.g. a CSV without a venue column.
 	Other,
 }
@@ -56,7 +54,7 @@ pub enum Marketplace {
 pub enum Currency {
 	/// Native ether.
 	Eth,
-	/// Wrapped ether (1:1 with ETH).
+	/// Ether held in a 1:1 wrapper: WETH9, or Blur's pool (which Blur bids are paid from).
 	Weth,
 	/// Any other token (USDC, APE, …).
 	Other,
@@ -75,11 +73,11 @@ impl Currency {
 	}
 
 	/// The currency of a payment-token contract address: the zero address is native ETH,
-	/// mainnet WETH is WETH.
+	/// mainnet WETH and Blur's pool are wrapped ether.
 	pub fn from_address(address: &Address) -> Self {
 		if *address == [0; 20] {
 			Self::Eth
-		} else if *address == WETH_MAINNET {
+		} else if *address == WETH_MAINNET || *address == BLUR_POOL {
 			Self::Weth
 		} else {
 			Self::Other
@@ -91,6 +89,13 @@ impl Currency {
 pub const WETH_MAINNET: Address = [
 	0xc0, 0x2a, 0xaa, 0x39, 0xb2, 0x23, 0xfe, 0x8d, 0x0a, 0x0e, 0x5c, 0x4f, 0x27, 0xea, 0xd9, 0x08,
 	0x3c, 0x75, 0x6c, 0xc2,
+];
+
+/// Blur's pool, `0x0000000000A39bb272e79075ade125fd351887Ac`: ETH deposited 1:1, from which
+/// Blur bids are paid.
+pub const BLUR_POOL: Address = [
+	0x00, 0x00, 0x00, 0x00, 0x00, 0xa3, 0x9b, 0xb2, 0x72, 0xe7, 0x90, 0x75, 0xad, 0xe1, 0x25, 0xfd,
+	0x35, 0x18, 0x87, 0xac,
 ];
 
 /// A token id within the collection: a `uint256`, stored big-endian so ids of any ERC-721

@@ -4,8 +4,9 @@ mod common;
 use common::{eth, fresh, sale};
 use proptest::prelude::*;
 use true_floor::{
-	floor::low_quantile, smoothing::decay_factor, Currency, Ema, FloorError, FloorParams,
-	FloorState, RejectReason, Sale, TokenId, Verdict, ONE,
+	floor::{low_quantile, weighted_low_quantile},
+	smoothing::decay_factor,
+	Currency, Ema, FloorError, FloorParams, FloorState, RejectReason, Sale, TokenId, Verdict, ONE,
 };
 
 const HOUR: u64 = 3_600;
@@ -47,8 +48,14 @@ fn ema_moves_towards_a_new_target_only_as_time_passes() {
 	assert_eq!(down.value_at(HOUR, HOUR), Ok(eth("9")));
 }
 
+/// The defaults without the burst rule and with a window of fifty: these tests follow the
+/// quantile, the outlier filters and the step bound sale by sale, a minute apart.
+fn per_sale() -> FloorParams {
+	FloorParams { burst_window: 0, quantile_window: 50, ..FloorParams::default() }
+}
+
 fn state() -> FloorState {
-	FloorState::new(FloorParams::default()).unwrap()
+	FloorState::new(per_sale()).unwrap()
 }
 
 #[test]
@@ -61,6 +68,10 @@ fn invalid_params_are_refused() {
 	assert_eq!(FloorState::new(bad), Err(FloorError::InvalidParam("extreme_band")));
 	let bad = FloorParams { half_life: 0, ..FloorParams::default() };
 	assert_eq!(FloorState::new(bad), Err(FloorError::InvalidParam("half_life")));
+	let bad = FloorParams { burst_cap: 0, ..FloorParams::default() };
+	assert_eq!(FloorState::new(bad), Err(FloorError::InvalidParam("burst_cap")));
+	let bad = FloorParams { burst_tolerance: ONE, ..FloorParams::default() };
+	assert_eq!(FloorState::new(bad), Err(FloorError::InvalidParam("burst_tolerance")));
 }
 
 /// Five sales at 10..14 ETH, at t = 0, 60, …, 240.
@@ -113,8 +124,7 @@ fn the_floor_walks_through_a_small_stream() {
 
 #[test]
 fn one_sale_moves_the_floor_by_at_most_one_step() {
-	let lenient =
-		FloorParams { extreme_band: 100 * ONE, mad_k: 100 * ONE, ..FloorParams::default() };
+	let lenient = FloorParams { extreme_band: 100 * ONE, mad_k: 100 * ONE, ..per_sale() };
 	let mut floor = FloorState::new(lenient).unwrap();
 	for n in 0..5 {
 		assert_eq!(floor.ingest(&fresh(n, eth("10"))), Verdict::Accepted);
@@ -138,9 +148,88 @@ fn publish_on_first_value_deviation_or_heartbeat() {
 	assert!(!floor.should_publish(300, Some((eth("9.95"), 200))), "0.5% is below 1%");
 	assert!(floor.should_publish(300, Some((eth("9.8"), 200))), "2% is above 1%");
 	assert!(floor.should_publish(300, Some((eth("10.2"), 200))));
-	assert!(!floor.should_publish(799, Some((eth("10"), 200))));
-	assert!(floor.should_publish(800, Some((eth("10"), 200))), "heartbeat");
+	assert!(!floor.should_publish(319, Some((eth("10"), 200))));
+	assert!(floor.should_publish(320, Some((eth("10"), 200))), "heartbeat");
 	assert!(floor.should_publish(300, Some((0, 200))));
+}
+
+#[test]
+fn weights_count_sales_in_the_quantile() {
+	let priced = |pairs: &[(&str, u128)]| -> Vec<(u128, u128)> {
+		pairs.iter().map(|(price, weight)| (eth(price), *weight)).collect()
+	};
+	// Eleven prices of weight one: ⌊0.1 · 10⌋ = 1, the second lowest.
+	let ones: Vec<(&str, u128)> = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]
+		.map(|price| (price, ONE))
+		.to_vec();
+	assert_eq!(weighted_low_quantile(priced(&ones), ONE / 10), Some(eth("2")));
+	// Four sales at 1 weighing one together, then ten prices: one sale (the four) is under the
+	// 10 % line of eleven, so the quantile is the next, 5.
+	let mut burst: Vec<(&str, u128)> =
+		["1", "1.1", "1.2", "1.3"].map(|price| (price, ONE / 4)).to_vec();
+	burst.extend(["5", "6", "7", "8", "9", "10", "11", "12", "13", "14"].map(|price| (price, ONE)));
+	assert_eq!(weighted_low_quantile(priced(&burst), ONE / 10), Some(eth("5")));
+	assert_eq!(weighted_low_quantile(vec![], ONE / 10), None);
+	assert_eq!(weighted_low_quantile(priced(&[("3", ONE)]), ONE / 10), Some(eth("3")));
+}
+
+/// An honest sale `n` hours in, of a fresh token between fresh parties.
+fn hourly(n: u8, price: &str) -> Sale {
+	sale(
+		u128::from(n),
+		eth(price),
+		n.wrapping_mul(2),
+		n.wrapping_mul(2).wrapping_add(1),
+		u64::from(n) * HOUR,
+	)
+}
+
+/// Forty hours of honest sales cycling through 10, 10.4, 9.6, 10.2 and 9.8 ETH.
+fn forty_honest_hours(params: FloorParams) -> FloorState {
+	let mut floor = FloorState::new(params).unwrap();
+	for n in 0..40u8 {
+		let price = ["10", "10.4", "9.6", "10.2", "9.8"][usize::from(n % 5)];
+		assert_eq!(floor.ingest(&hourly(n, price)), Verdict::Accepted);
+	}
+	assert_eq!(floor.instant_floor(), Some(eth("9.6")));
+	floor
+}
+
+/// Ten sales of fresh tokens between fresh addresses at 8.6 ETH (10 % under), a minute apart,
+/// in hour 40: what one actor makes cheaply.
+fn sybil_burst(floor: &mut FloorState) -> Vec<Verdict> {
+	(0..10u8)
+		.map(|k| {
+			let at = 40 * HOUR + u64::from(k) * 60;
+			floor.ingest(&sale(200 + u128::from(k), eth("8.6"), 100 + 2 * k, 101 + 2 * k, at))
+		})
+		.collect()
+}
+
+#[test]
+fn a_sybil_burst_moves_the_floor_only_without_the_burst_rule() {
+	let mut per_sale_floor = forty_honest_hours(per_sale());
+	assert!(sybil_burst(&mut per_sale_floor).iter().all(|verdict| *verdict == Verdict::Accepted));
+	// Ten of fifty prices at 8.6: the 5th lowest is 8.6, reached in two steps.
+	assert_eq!(per_sale_floor.instant_floor(), Some(eth("8.6")));
+
+	let mut guarded = forty_honest_hours(FloorParams::default());
+	assert!(sybil_burst(&mut guarded).iter().all(|verdict| *verdict == Verdict::Accepted));
+	// Under the line (9.6 − 5 %), in one hour: the ten weigh one sale, below the three (0.1 ·
+	// 30) honest ones the 10 % quantile of thirty-one sales passes; the floor stays.
+	assert_eq!(guarded.instant_floor(), Some(eth("9.6")));
+	// Neither did they drag the robust centre: only the first entered it.
+	assert_eq!(guarded.robust_centre().map(|centre| centre.median), Some(eth("10")));
+
+	// The same price sustained over hours is a move, and the floor follows it.
+	let mut instants = Vec::new();
+	for n in 41..51u8 {
+		assert_eq!(guarded.ingest(&hourly(n, "8.6")), Verdict::Accepted);
+		instants.push(guarded.instant_floor().unwrap());
+	}
+	assert_eq!(instants[..2], [eth("9.6"); 2], "two hours are not enough");
+	assert_eq!(instants[2], eth("8.64"), "the third moves it one step");
+	assert_eq!(guarded.instant_floor(), Some(eth("8.6")));
 }
 
 /// A sale from small generated parts: few tokens and addresses so the rules interact.
@@ -175,6 +264,33 @@ proptest! {
 				.into_iter()
 				.flatten()
 			{
+				prop_assert!(low <= value && value <= high, "{value} outside [{low}, {high}]");
+			}
+		}
+	}
+
+	#[test]
+	fn unit_weights_are_the_plain_quantile(
+		prices in prop::collection::vec(1u128..1_000_000, 1..80),
+		q in 0u128..=ONE,
+	) {
+		let weighted: Vec<(u128, u128)> = prices.iter().map(|price| (*price, ONE)).collect();
+		prop_assert_eq!(weighted_low_quantile(weighted, q), low_quantile(prices, q));
+	}
+
+	#[test]
+	fn the_guarded_floor_stays_within_accepted_prices(parts in prop::collection::vec(arbitrary_sale(), 1..300)) {
+		let mut floor = FloorState::new(FloorParams::default()).unwrap();
+		let mut time = 0u64;
+		let (mut low, mut high) = (u128::MAX, 0u128);
+		for part in parts {
+			time += u64::from(part.4);
+			let sale = build(part, time);
+			if floor.ingest(&sale) == Verdict::Accepted {
+				low = low.min(sale.price);
+				high = high.max(sale.price);
+			}
+			for value in [floor.floor(), floor.instant_floor()].into_iter().flatten() {
 				prop_assert!(low <= value && value <= high, "{value} outside [{low}, {high}]");
 			}
 		}

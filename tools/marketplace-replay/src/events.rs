@@ -1,6 +1,7 @@
 //! One sale as an event of each marketplace API, with the fields the real APIs return
 //! (and `true_floor::parsers` read): prices as decimal wei strings, lowercase `0x` hex
-//! addresses and hashes, decimal token ids.
+//! addresses and hashes, decimal token ids. [`crate::ethereum`] has the same sales as
+//! Ethereum logs.
 
 use crate::{
 	format::{Collection, Format},
@@ -8,10 +9,10 @@ use crate::{
 };
 use primitive_types::U256;
 use serde_json::{json, Value};
-use true_floor::{types::WETH_MAINNET, Address, Currency, Marketplace, TokenId};
-use true_floor_cli::price::eth_f64;
+use true_floor::{types::WETH_MAINNET, Address, Currency, TokenId};
 
-/// The stand-in payment token of sales in neither ETH nor WETH.
+/// The stand-in payment token of sales in neither ETH nor WETH (18 decimals, so only its
+/// address tells it apart).
 pub const OTHER_TOKEN: Address = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff];
 
 /// The first bytes of a synthesized transaction hash ("rply").
@@ -21,10 +22,7 @@ const SYNTHETIC_TX_TAG: [u8; 4] = *b"rply";
 pub fn event(format: Format, item: &Item, collection: &Collection) -> Value {
 	match format {
 		Format::OpenSeaV2 => opensea_v2(item, collection),
-		Format::OpenSeaV1 => opensea_v1(item, collection),
 		Format::LooksRare => looksrare(item, collection),
-		Format::X2y2 => x2y2(item, collection),
-		Format::Reservoir => reservoir(item, collection),
 	}
 }
 
@@ -34,8 +32,9 @@ fn opensea_v2(item: &Item, collection: &Collection) -> Value {
 	let payment = payment_token(sale.currency);
 	json!({
 		"event_type": "sale",
-		"order_hash": null,
+		"order_hash": hex(&order_hash(item)),
 		"chain": "ethereum",
+		"protocol_address": hex(&true_floor::ethereum::SEAPORT_1_6),
 		"closing_date": sale.timestamp,
 		"event_timestamp": sale.timestamp,
 		"nft": {
@@ -43,6 +42,18 @@ fn opensea_v2(item: &Item, collection: &Collection) -> Value {
 			"collection": collection.slug,
 			"contract": hex(&collection.contract),
 			"token_standard": "erc721",
+			"name": format!("#{}", token_decimal(&sale.token_id)),
+			"description": null,
+			"image_url": null,
+			"metadata_url": null,
+			"opensea_url": format!(
+				"https://opensea.io/assets/ethereum/{}/{}",
+				hex(&collection.contract),
+				token_decimal(&sale.token_id)
+			),
+			"updated_at": iso8601(sale.timestamp),
+			"is_disabled": false,
+			"is_nsfw": false,
 		},
 		"payment": {
 			"quantity": sale.price.to_string(),
@@ -57,143 +68,59 @@ fn opensea_v2(item: &Item, collection: &Collection) -> Value {
 	})
 }
 
-/// An OpenSea v1 `successful` event.
-fn opensea_v1(item: &Item, collection: &Collection) -> Value {
-	let sale = &item.sale;
-	let payment = payment_token(sale.currency);
-	let time = iso8601(sale.timestamp);
-	json!({
-		"id": event_id(item),
-		"event_type": "successful",
-		"event_timestamp": time,
-		"created_date": format!("{time}.000000"),
-		"collection_slug": collection.slug,
-		"contract_address": hex(&collection.contract),
-		"asset": {
-			"token_id": token_decimal(&sale.token_id),
-			"asset_contract": { "address": hex(&collection.contract), "schema_name": "ERC721" },
-			"collection": { "slug": collection.slug },
-		},
-		"asset_bundle": null,
-		"auction_type": null,
-		"quantity": sale.quantity.to_string(),
-		"total_price": sale.price.to_string(),
-		"payment_token": {
-			"symbol": payment.symbol,
-			"address": hex(&payment.address),
-			"name": payment.name,
-			"decimals": 18,
-		},
-		"winner_account": { "address": hex(&sale.buyer) },
-		"seller": { "address": hex(&sale.seller) },
-		"is_private": false,
-		"transaction": { "transaction_hash": hex(&tx_hash(item)), "timestamp": time },
-	})
-}
-
-/// A LooksRare v1 `SALE` event; `from` is the seller, `to` the buyer.
+/// A LooksRare v2 `SALE` event; `from` is the seller, `to` the buyer, `order` the maker's
+/// (an ask) with the price, currency and amounts.
 fn looksrare(item: &Item, collection: &Collection) -> Value {
 	let sale = &item.sale;
 	let token = token_decimal(&sale.token_id);
 	json!({
-		"id": event_id(item),
+		"id": event_id(item).to_string(),
 		"type": "SALE",
 		"from": hex(&sale.seller),
 		"to": hex(&sale.buyer),
 		"hash": hex(&tx_hash(item)),
 		"createdAt": format!("{}.000Z", iso8601(sale.timestamp)),
-		"collection": { "address": hex(&collection.contract), "name": collection.slug, "type": "ERC721" },
-		"token": { "collectionAddress": hex(&collection.contract), "tokenId": token },
-		"order": {
-			"isOrderAsk": true,
+		"collection": {
+			"address": hex(&collection.contract),
+			"name": collection.slug,
+			"type": "ERC721",
+			"isVerified": true,
+		},
+		"token": {
+			"id": event_id(item),
 			"collectionAddress": hex(&collection.contract),
 			"tokenId": token,
+			"name": format!("#{token}"),
+		},
+		"order": {
+			"id": format!("order-{}", event_id(item)),
+			"hash": hex(&order_hash(item)),
+			"quoteType": 1,
+			"collection": hex(&collection.contract),
+			"currency": hex(&payment_token(sale.currency).address),
 			"signer": hex(&sale.seller),
+			"strategyId": 0,
+			"collectionType": 0,
 			"price": sale.price.to_string(),
-			"amount": sale.quantity,
-			"currencyAddress": hex(&payment_token(sale.currency).address),
+			"amounts": [sale.quantity.to_string()],
+			"itemIds": [token],
 			"status": "EXECUTED",
 		},
 	})
 }
 
-/// An X2Y2 `sale` event; `from_address` is the seller, `to_address` the buyer.
-fn x2y2(item: &Item, collection: &Collection) -> Value {
-	let sale = &item.sale;
-	json!({
-		"id": event_id(item),
-		"type": "sale",
-		"created_at": sale.timestamp,
-		"from_address": hex(&sale.seller),
-		"to_address": hex(&sale.buyer),
-		"tx": hex(&tx_hash(item)),
-		"token": { "contract": hex(&collection.contract), "token_id": token_decimal(&sale.token_id) },
-		"order": {
-			"id": event_id(item),
-			"type": "sell",
-			"side": 1,
-			"status": "done",
-			"is_bundle": sale.quantity > 1,
-			"currency": hex(&payment_token(sale.currency).address),
-			"price": sale.price.to_string(),
-			"maker": hex(&sale.seller),
-			"taker": hex(&sale.buyer),
-			"created_at": sale.timestamp,
-			"updated_at": sale.timestamp,
-		},
-	})
-}
-
-/// A Reservoir `/sales/v6` sale; `from` is the seller, `to` the buyer.
-fn reservoir(item: &Item, collection: &Collection) -> Value {
-	let sale = &item.sale;
-	let payment = payment_token(sale.currency);
-	let source = source_domain(sale.marketplace);
-	let created = format!("{}.000Z", iso8601(sale.timestamp));
-	let eth = eth_f64(sale.price);
-	json!({
-		"token": {
-			"contract": hex(&collection.contract),
-			"tokenId": token_decimal(&sale.token_id),
-			"name": null,
-			"image": null,
-			"collection": { "id": hex(&collection.contract), "name": collection.slug },
-		},
-		"orderSource": source,
-		"orderSide": "ask",
-		"from": hex(&sale.seller),
-		"to": hex(&sale.buyer),
-		"amount": sale.quantity.to_string(),
-		"fillSource": source,
-		"txHash": hex(&tx_hash(item)),
-		"logIndex": sale.log_index,
-		"batchIndex": 1,
-		"timestamp": sale.timestamp,
-		"price": {
-			"currency": {
-				"contract": hex(&payment.address),
-				"name": payment.name,
-				"symbol": payment.symbol,
-				"decimals": 18,
-			},
-			"amount": { "raw": sale.price.to_string(), "decimal": eth, "native": eth },
-		},
-		"washTradingScore": 0,
-		"isDeleted": false,
-		"createdAt": created,
-		"updatedAt": created,
-	})
-}
-
 /// A payment token as the APIs describe it.
-struct PaymentToken {
-	symbol: &'static str,
-	name: &'static str,
-	address: Address,
+pub struct PaymentToken {
+	/// Its symbol.
+	pub symbol: &'static str,
+	/// Its name.
+	pub name: &'static str,
+	/// Its contract (zero for ETH).
+	pub address: Address,
 }
 
 /// The payment token of a currency (ETH is the zero address, as in every API).
-fn payment_token(currency: Currency) -> PaymentToken {
+pub fn payment_token(currency: Currency) -> PaymentToken {
 	match currency {
 		Currency::Eth => PaymentToken { symbol: "ETH", name: "Ether", address: [0; 20] },
 		Currency::Weth => {
@@ -205,15 +132,11 @@ fn payment_token(currency: Currency) -> PaymentToken {
 	}
 }
 
-/// The Reservoir source domain of a venue; `None` for unknown venues.
-fn source_domain(marketplace: Marketplace) -> Option<&'static str> {
-	match marketplace {
-		Marketplace::OpenSea => Some("opensea.io"),
-		Marketplace::LooksRare => Some("looksrare.org"),
-		Marketplace::X2y2 => Some("x2y2.io"),
-		Marketplace::Blur => Some("blur.io"),
-		Marketplace::Reservoir | Marketplace::Other => None,
-	}
+/// A stand-in order hash unique to the sale.
+pub fn order_hash(item: &Item) -> [u8; 32] {
+	let mut hash = tx_hash(item);
+	hash.reverse();
+	hash
 }
 
 /// The numeric event id: the sale's index + 1, so a LooksRare client passing the last id
@@ -282,7 +205,7 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use true_floor::{time::parse_iso8601, Sale};
+	use true_floor::{time::parse_iso8601, Marketplace, Sale};
 
 	#[test]
 	fn iso8601_round_trips() {

@@ -1,5 +1,6 @@
-//! Replays an NFT sale CSV as live marketplace API feeds on loopback, so a dev chain's
-//! offchain worker can poll "live" sales.
+//! Replays an NFT sale CSV as live sale feeds on loopback, so a dev chain's offchain worker
+//! can poll "live" sales: OpenSea API v2 and LooksRare API v2 events, and an Ethereum
+//! JSON-RPC node whose logs carry the same sales.
 //!
 //! The CSV is read with [`true_floor_cli::input::read_sales`] (same `--columns` and
 //! `--price-scale` options as the `true-floor` backtest) and replayed at a speed-up factor
@@ -8,40 +9,32 @@
 //!
 //! # Endpoints
 //!
-//! All are `GET` and answer JSON (`Content-Type: application/json`). Every feed returns
-//! only visible sales reported at or after its "after" parameter (inclusive), oldest
-//! first, at most `limit` per page (default [`service::DEFAULT_LIMIT`] = 50, capped at
-//! [`service::MAX_LIMIT`] = 200), with a cursor while more visible sales remain. Given a
-//! cursor, a request continues from it and ignores "after". Collection, contract and slug
-//! parameters are accepted and ignored: a server replays one dataset.
+//! Event feeds are `GET` and answer JSON (`Content-Type: application/json`), newest first as
+//! the real APIs page, at most `limit` per page (default [`service::DEFAULT_LIMIT`] = 50,
+//! capped at the API's maximum), with a cursor to the next (older) page while sales within
+//! the request's bounds remain. Collection, contract and slug parameters are accepted and
+//! ignored: a server replays one dataset.
 //!
-//! | Format | Path | after | limit | cursor in | cursor out |
+//! | Format | Path | from | page size | cursor in | cursor out |
 //! |---|---|---|---|---|---|
-//! | OpenSea v2 | `/api/v2/events/collection/{slug}` | `after` | `limit` | `next` | `next` |
-//! | OpenSea v1 | `/api/v1/events` | `occurred_after` | `limit` | `cursor` | `next` |
-//! | LooksRare | `/api/v1/events` | `from` | `pagination[first]` | `pagination[cursor]` | last `id` |
-//! | X2Y2 | `/v1/events` | `created_after` | `limit` | `cursor` | `next` |
-//! | Reservoir | `/sales/v6` | `startTimestamp` | `limit` | `continuation` | `continuation` |
+//! | OpenSea v2 | `GET /api/v2/events/collection/{slug}` | `after` | `limit` (≤ 200) | `next` | `next` |
+//! | LooksRare v2 | `GET /api/v2/events` | (none) | `pagination[first]` (≤ 150) | `pagination[cursor]` | last `id` |
+//! | Ethereum | `POST /rpc` (or `/`) | JSON-RPC | | | |
 //!
-//! Bodies: OpenSea v2 `{"asset_events": […], "next"}`; OpenSea v1 `{"next", "previous":
-//! null, "asset_events": […]}`; LooksRare `{"success": true, "message": null, "data": […]}`;
-//! X2Y2 `{"success": true, "next", "data": […]}`; Reservoir `{"sales": […],
-//! "continuation"}`. The events are shaped as [`true_floor::parsers`] read them, see
-//! [`events`].
+//! Bodies: OpenSea `{"asset_events": […], "next"}`; LooksRare `{"success": true, "message":
+//! null, "data": […]}`; events shaped as [`true_floor::parsers`] read them ([`events`]).
+//! Cursors are sale indices as decimal strings (OpenSea's `next`: the index older sales are
+//! below; LooksRare ids are index + 1, so the last id is that same index). Started with
+//! `--opensea-api-key KEY`, OpenSea requests without `x-api-key: KEY` get a 401, as the real
+//! API refuses requests without a key. [`ethereum`] describes the JSON-RPC node.
 //!
-//! Cursors are the index of the next visible sale as a decimal string, `null` on the last
-//! visible page. LooksRare pages by the `id` of the last event; ids are index + 1, so that
-//! id is the next index too, and a full page is the only "more remain" signal.
-//!
-//! `/api/v1/events` serves LooksRare when the query uses LooksRare's names (`collection`,
-//! `type`, `from`, `pagination[…]`), OpenSea v1 otherwise; a path prefix forces the venue:
-//! `/opensea/…`, `/looksrare/…`, `/x2y2/…`, `/reservoir/…`. An event-type filter
-//! (`event_type`, `type`) other than the sale type yields an empty page; Reservoir's
-//! `sortDirection` must be `asc` if given. A malformed time, limit or cursor is a 400, an
-//! unknown path a 404, a method other than `GET` a 405, all with a JSON `error`.
+//! Any path under `/hang` is never answered: the request is kept open until the server stops,
+//! for tests of a hanging endpoint. An event-type filter (`event_type`, `type`) other than the
+//! sale type yields an empty page. A malformed time, limit or cursor is a 400, an unknown path
+//! a 404, a method other than `GET` or `POST` a 405, all with a JSON `error`.
 //!
 //! `/health` answers `{"ok": true, "visible": N, "total": M, "speed", "real_start",
-//! "csv_start", "csv_now"}`.
+//! "csv_start", "csv_now", "head_block"}`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(
@@ -50,6 +43,7 @@
 )]
 
 pub mod clock;
+pub mod ethereum;
 pub mod events;
 pub mod format;
 pub mod query;
@@ -61,4 +55,4 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use format::{Collection, Format};
 pub use replay::{Replay, Request, Window};
 pub use server::HttpServer;
-pub use service::{Reply, Service};
+pub use service::{Answer, Reply, Service};

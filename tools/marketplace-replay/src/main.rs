@@ -1,10 +1,10 @@
 //! `marketplace-replay --input FILE.csv --columns time=…,price=…,token=…,buyer=…,seller=…
 //! --price-scale 1e-18 [--speed 60] [--start YYYY-MM-DD] [--listen 127.0.0.1:8089]
-//! [--contract 0x…] [--slug NAME]`
+//! [--contract 0x…] [--slug NAME] [--opensea-api-key KEY] [--block-time 12]`
 //!
-//! Serves the CSV's sales as OpenSea v1/v2, LooksRare, X2Y2 and Reservoir feeds (see the
-//! library docs for the endpoints), printing `listening on http://ADDR (N sales, speed S)`
-//! once bound, until killed.
+//! Serves the CSV's sales as OpenSea API v2 and LooksRare API v2 feeds and as an Ethereum
+//! JSON-RPC node (see the library docs for the endpoints), printing `listening on
+//! http://ADDR (N sales, speed S)` once bound, until killed.
 
 use clap::Parser;
 use marketplace_replay::{
@@ -18,7 +18,7 @@ use true_floor_cli::input::{read_sales, ColumnMap};
 #[command(
 	name = "marketplace-replay",
 	version,
-	about = "Replays an NFT sale CSV as live marketplace API feeds on loopback"
+	about = "Replays an NFT sale CSV as live marketplace API feeds and Ethereum logs on loopback"
 )]
 struct Cli {
 	/// The sale CSV.
@@ -47,6 +47,13 @@ struct Cli {
 	/// The collection slug named in the events.
 	#[arg(long, default_value = "replay")]
 	slug: String,
+	/// Refuse OpenSea requests (401) without this `x-api-key` header.
+	#[arg(long)]
+	opensea_api_key: Option<String>,
+	/// Seconds between the blocks of the replayed Ethereum chain (12 like Ethereum; tests use
+	/// faster blocks so its confirmations pass sooner).
+	#[arg(long, default_value_t = marketplace_replay::ethereum::BLOCK_SECONDS)]
+	block_time: u64,
 }
 
 fn main() -> ExitCode {
@@ -75,7 +82,9 @@ fn run(cli: &Cli) -> Result<(), String> {
 		.ok_or_else(|| format!("--contract {:?} is not a 20-byte hex address", cli.contract))?;
 	let collection = Collection { contract, slug: cli.slug.clone() };
 	let (total, speed) = (replay.total(), replay.speed());
-	let server = HttpServer::bind(&cli.listen, Service::new(replay, Box::new(clock), collection))?;
+	let service = Service::new(replay, Box::new(clock), collection, cli.opensea_api_key.clone())
+		.with_block_time(cli.block_time);
+	let server = HttpServer::bind(&cli.listen, service)?;
 	let address = server.local_addr()?;
 	let mut stdout = std::io::stdout();
 	writeln!(stdout, "listening on http://{address} ({total} sales, speed {speed})")

@@ -21,13 +21,13 @@ pub struct Item {
 	pub sale: Sale,
 }
 
-/// What a client asks for: where to start and how many.
+/// What a client asks for, newest first: how far back, from where and how many.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Request {
 	/// Only sales reported at or after this time (unix seconds, inclusive).
 	pub after: Option<u64>,
-	/// Continue at this sale index (from a previous page); overrides `after`.
-	pub cursor: Option<usize>,
+	/// Only sales before this index (a previous page's cursor: its oldest sale's index).
+	pub before: Option<usize>,
 	/// At most this many sales (at least one is always allowed).
 	pub limit: usize,
 }
@@ -35,9 +35,10 @@ pub struct Request {
 /// One page of visible sales.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Window {
-	/// The sales, oldest first.
+	/// The sales, newest first.
 	pub items: Vec<Item>,
-	/// The index of the next visible sale, if more visible sales remain.
+	/// The cursor of the next (older) page, the index of this page's oldest sale, if older
+	/// sales within the request's bounds remain.
 	pub next: Option<usize>,
 }
 
@@ -118,30 +119,34 @@ impl Replay {
 		})
 	}
 
-	/// The page `request` asks for at real time `now`: visible sales only, oldest first.
+	/// The page `request` asks for at real time `now`: visible sales only, newest first, as
+	/// the marketplace APIs page.
 	pub fn window(&self, now: u64, request: &Request) -> Window {
 		let visible = self.visible(now);
-		let start = match (request.cursor, request.after) {
-			(Some(cursor), _) => cursor,
-			(None, Some(after)) => {
-				self.sales.partition_point(|sale| self.reported_time(sale.timestamp) < after)
-			},
-			(None, None) => 0,
-		}
-		.min(visible);
-		let end = start.saturating_add(request.limit.max(1)).min(visible);
-		let items = self
-			.sales
-			.iter()
-			.enumerate()
-			.take(end)
-			.skip(start)
-			.map(|(index, sale)| Item {
-				index,
-				sale: Sale { timestamp: self.reported_time(sale.timestamp), ..*sale },
+		let lower = request.after.map_or(0, |after| {
+			self.sales.partition_point(|sale| self.reported_time(sale.timestamp) < after)
+		});
+		let upper = request.before.unwrap_or(visible).min(visible);
+		let start = upper.saturating_sub(request.limit.max(1)).max(lower);
+		let items = (start..upper)
+			.rev()
+			.filter_map(|index| {
+				let sale = self.sales.get(index)?;
+				Some(Item {
+					index,
+					sale: Sale { timestamp: self.reported_time(sale.timestamp), ..*sale },
+				})
 			})
 			.collect();
-		Window { items, next: (end < visible).then_some(end) }
+		Window { items, next: (start > lower).then_some(start) }
+	}
+
+	/// The visible sales at real time `now` with their reported times, oldest first.
+	pub fn visible_items(&self, now: u64) -> impl Iterator<Item = Item> + '_ {
+		self.sales.iter().take(self.visible(now)).enumerate().map(|(index, sale)| Item {
+			index,
+			sale: Sale { timestamp: self.reported_time(sale.timestamp), ..*sale },
+		})
 	}
 }
 
@@ -184,8 +189,8 @@ mod tests {
 		}
 	}
 
-	fn request(after: Option<u64>, cursor: Option<usize>, limit: usize) -> Request {
-		Request { after, cursor, limit }
+	fn request(after: Option<u64>, before: Option<usize>, limit: usize) -> Request {
+		Request { after, before, limit }
 	}
 
 	#[test]
@@ -212,18 +217,23 @@ mod tests {
 	}
 
 	#[test]
-	fn windows_respect_after_cursor_and_limit() {
+	fn windows_go_newest_first_within_after_before_and_limit() {
 		let replay =
 			Replay::new((0..5).map(|i| sale(i * 10, i.into())).collect(), 1, None, 0).unwrap();
 		let indices = |window: &Window| window.items.iter().map(|i| i.index).collect::<Vec<_>>();
+		// At 30 s, sales 0..=3 are visible; from 10 s on: 3, 2 then 1.
 		let page = replay.window(30, &request(Some(10), None, 2));
-		assert_eq!((indices(&page), page.next), (vec![1, 2], Some(3)));
-		let page = replay.window(30, &request(Some(10), Some(3), 2));
-		assert_eq!((indices(&page), page.next), (vec![3], None));
-		let page = replay.window(30, &request(None, Some(99), 2));
-		assert_eq!((indices(&page), page.next), (vec![], None));
+		assert_eq!((indices(&page), page.next), (vec![3, 2], Some(2)));
+		let page = replay.window(30, &request(Some(10), Some(2), 2));
+		assert_eq!((indices(&page), page.next), (vec![1], None));
+		let page = replay.window(30, &request(None, Some(99), 3));
+		assert_eq!((indices(&page), page.next), (vec![3, 2, 1], Some(1)));
 		let page = replay.window(100, &request(Some(41), None, 0));
 		assert_eq!((indices(&page), page.next), (vec![], None));
+		assert_eq!(
+			replay.visible_items(30).map(|item| item.index).collect::<Vec<_>>(),
+			[0, 1, 2, 3]
+		);
 	}
 
 	#[test]

@@ -1,7 +1,8 @@
 //! The HTTP front end: a `tiny_http` server answering requests one at a time through a
-//! [`Service`].
+//! [`Service`]; a request to a hanging endpoint is kept, unanswered, while the server goes on
+//! answering the others.
 
-use crate::service::{Reply, Service};
+use crate::service::{Answer, Reply, Service};
 use std::{io::Cursor, net::SocketAddr};
 use tiny_http::{Header, Response};
 
@@ -31,10 +32,27 @@ impl HttpServer {
 
 	/// Answers requests until [`stop`](Self::stop) is called.
 	pub fn run(&self) {
-		for request in self.server.incoming_requests() {
-			let reply = self.service.respond(request.method().as_str(), request.url());
-			if let Err(error) = request.respond(response(reply)) {
-				eprintln!("marketplace-replay: could not send a response: {error}");
+		// Requests to hanging endpoints: held open until the server stops.
+		let mut hanging = Vec::new();
+		for mut request in self.server.incoming_requests() {
+			let headers: Vec<(String, String)> = request
+				.headers()
+				.iter()
+				.map(|header| (header.field.to_string(), header.value.to_string()))
+				.collect();
+			let mut body = Vec::new();
+			if let Err(error) = request.as_reader().read_to_end(&mut body) {
+				eprintln!("marketplace-replay: could not read a request body: {error}");
+				continue;
+			}
+			let method = request.method().as_str().to_string();
+			match self.service.handle(&method, request.url(), &headers, &body) {
+				Answer::Hang => hanging.push(request),
+				Answer::Send(reply) => {
+					if let Err(error) = request.respond(response(reply)) {
+						eprintln!("marketplace-replay: could not send a response: {error}");
+					}
+				},
 			}
 		}
 	}

@@ -1,8 +1,9 @@
-//! Routing and request handling, independent of the HTTP library: a method and a request
-//! target in, a status and a JSON body out.
+//! Routing and request handling, independent of the HTTP library: a method, a request
+//! target, headers and a body in; a status and a JSON body out, or no answer at all.
 
 use crate::{
 	clock::Clock,
+	ethereum::{Chain, BLOCK_SECONDS},
 	format::{Collection, Format},
 	query::{segments, split_target, Query},
 	replay::{Replay, Request},
@@ -11,9 +12,6 @@ use serde_json::{json, Value};
 
 /// The page size when the client gives none.
 pub const DEFAULT_LIMIT: usize = 50;
-
-/// The largest page; larger requests are served this many.
-pub const MAX_LIMIT: usize = 200;
 
 /// A response: HTTP status and JSON body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,69 +38,42 @@ impl Reply {
 	}
 }
 
-/// What a request path asks for.
+/// What the server does with a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+	/// Send this reply.
+	Send(Reply),
+	/// Keep the connection open and never answer (an endpoint that hangs).
+	Hang,
+}
+
+/// What a request asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Route {
 	/// `GET /health`.
 	Health,
 	/// A sale feed in a marketplace's format.
 	Events(Format),
+	/// `POST /rpc` (or `/`): Ethereum JSON-RPC.
+	JsonRpc,
+	/// Anything under `/hang`: no answer, ever.
+	Hang,
 }
 
-/// The marketplace named by an optional first path segment (`/looksrare/api/v1/events`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Venue {
-	OpenSea,
-	LooksRare,
-	X2y2,
-	Reservoir,
-}
-
-impl Venue {
-	fn from_segment(segment: &str) -> Option<Self> {
-		match segment {
-			"opensea" => Some(Self::OpenSea),
-			"looksrare" => Some(Self::LooksRare),
-			"x2y2" => Some(Self::X2y2),
-			"reservoir" => Some(Self::Reservoir),
-			_ => None,
-		}
-	}
-}
-
-/// The route of a path, `None` if unknown. `/api/v1/events` is both OpenSea v1 and
-/// LooksRare: a `/opensea` or `/looksrare` prefix decides, else LooksRare's parameter names
-/// (`collection`, `type`, `from`, `pagination[…]`) do, else it is OpenSea.
-pub fn route(path: &str, query: &Query) -> Option<Route> {
+/// The route of `method path`, `None` if unknown.
+pub fn route(method: &str, path: &str) -> Option<Route> {
 	let segments = segments(path);
-	let mut parts: Vec<&str> = segments.iter().map(String::as_str).collect();
-	let venue = parts.first().and_then(|first| Venue::from_segment(first));
-	if venue.is_some() {
-		parts.remove(0);
+	let parts: Vec<&str> = segments.iter().map(String::as_str).collect();
+	let post = method.eq_ignore_ascii_case("POST");
+	match parts.as_slice() {
+		["hang", ..] => Some(Route::Hang),
+		[] | ["rpc"] if post => Some(Route::JsonRpc),
+		_ if post => None,
+		["health"] => Some(Route::Health),
+		["api", "v2", "events", "collection", _] => Some(Route::Events(Format::OpenSeaV2)),
+		["api", "v2", "events"] => Some(Route::Events(Format::LooksRare)),
+		_ => None,
 	}
-	let format = match (venue, parts.as_slice()) {
-		(None, ["health"]) => return Some(Route::Health),
-		(None | Some(Venue::OpenSea), ["api", "v2", "events", "collection", ..])
-			if parts.len() <= 5 =>
-		{
-			Format::OpenSeaV2
-		},
-		(Some(Venue::OpenSea), ["api", "v1", "events"]) => Format::OpenSeaV1,
-		(Some(Venue::LooksRare), ["api", "v1", "events"]) => Format::LooksRare,
-		(None, ["api", "v1", "events"]) if looks_like_looksrare(query) => Format::LooksRare,
-		(None, ["api", "v1", "events"]) => Format::OpenSeaV1,
-		(None | Some(Venue::X2y2), ["v1", "events"]) => Format::X2y2,
-		(None | Some(Venue::Reservoir), ["sales", "v6"]) => Format::Reservoir,
-		_ => return None,
-	};
-	Some(Route::Events(format))
-}
-
-/// Whether an `/api/v1/events` query uses LooksRare's parameter names.
-fn looks_like_looksrare(query: &Query) -> bool {
-	query.any_key(|key| {
-		matches!(key, "collection" | "type" | "from") || key.starts_with("pagination")
-	})
 }
 
 /// The replay server's request handler.
@@ -110,12 +81,30 @@ pub struct Service {
 	replay: Replay,
 	clock: Box<dyn Clock>,
 	collection: Collection,
+	opensea_api_key: Option<String>,
+	block_time: u64,
 }
 
 impl Service {
-	/// Serves `replay` by `clock`, naming `collection` in the events.
-	pub fn new(replay: Replay, clock: Box<dyn Clock>, collection: Collection) -> Self {
-		Self { replay, clock, collection }
+	/// Serves `replay` by `clock`, naming `collection` in the events; with
+	/// `opensea_api_key`, OpenSea requests without that `x-api-key` are refused (401).
+	pub fn new(
+		replay: Replay,
+		clock: Box<dyn Clock>,
+		collection: Collection,
+		opensea_api_key: Option<String>,
+	) -> Self {
+		Self { replay, clock, collection, opensea_api_key, block_time: BLOCK_SECONDS }
+	}
+
+	/// The same, with the Ethereum node's blocks `seconds` apart.
+	pub fn with_block_time(mut self, seconds: u64) -> Self {
+		self.block_time = seconds.max(1);
+		self
+	}
+
+	fn chain(&self, now: u64) -> Chain<'_> {
+		Chain::new(&self.replay, &self.collection, now, self.block_time)
 	}
 
 	/// The replay served.
@@ -123,25 +112,55 @@ impl Service {
 		&self.replay
 	}
 
-	/// Answers `method target` (target being `/path?query`).
+	/// Answers a `GET target` without headers.
 	pub fn respond(&self, method: &str, target: &str) -> Reply {
-		if !method.eq_ignore_ascii_case("GET") {
-			return Reply::error(405, "only GET is supported");
+		match self.handle(method, target, &[], &[]) {
+			Answer::Send(reply) => reply,
+			Answer::Hang => Reply::error(504, "this endpoint never answers"),
 		}
+	}
+
+	/// Answers `method target` (target being `/path?query`) with `headers` and `body`.
+	pub fn handle(
+		&self,
+		method: &str,
+		target: &str,
+		headers: &[(String, String)],
+		body: &[u8],
+	) -> Answer {
 		let (path, query) = split_target(target);
-		match route(path, &query) {
-			None => Reply::error(404, &format!("no endpoint {path}")),
+		if !method.eq_ignore_ascii_case("GET") && !method.eq_ignore_ascii_case("POST") {
+			return Answer::Send(Reply::error(405, "only GET and POST are supported"));
+		}
+		let reply = match route(method, path) {
+			None => Reply::error(404, &format!("no endpoint {method} {path}")),
+			Some(Route::Hang) => return Answer::Hang,
 			Some(Route::Health) => Reply::json(&self.health()),
+			Some(Route::JsonRpc) => Reply::json(&self.chain(self.clock.now()).answer(body)),
+			Some(Route::Events(Format::OpenSeaV2)) if !self.authorised(headers) => {
+				Reply::error(401, "a valid x-api-key header is required")
+			},
 			Some(Route::Events(format)) => match self.events(format, &query) {
 				Ok(body) => Reply::json(&body),
 				Err(message) => Reply::error(400, &message),
 			},
-		}
+		};
+		Answer::Send(reply)
+	}
+
+	/// Whether the request carries the OpenSea API key, if one is required.
+	fn authorised(&self, headers: &[(String, String)]) -> bool {
+		self.opensea_api_key.as_deref().is_none_or(|key| {
+			headers
+				.iter()
+				.any(|(name, value)| name.eq_ignore_ascii_case("x-api-key") && value == key)
+		})
 	}
 
 	/// `{"ok": true, "visible": N, "total": M, …}`.
 	fn health(&self) -> Value {
 		let now = self.clock.now();
+		let chain = self.chain(now);
 		json!({
 			"ok": true,
 			"visible": self.replay.visible(now),
@@ -150,26 +169,26 @@ impl Service {
 			"real_start": self.replay.real_start(),
 			"csv_start": self.replay.csv_start(),
 			"csv_now": self.replay.csv_now(now),
+			"head_block": chain.head(),
 		})
 	}
 
 	/// One page of `format`, or why the query is bad.
 	fn events(&self, format: Format, query: &Query) -> Result<Value, String> {
 		let params = format.params();
-		if format == Format::Reservoir {
-			check_sort_direction(query)?;
-		}
+		let after =
+			params.after.map(|name| parse_after(name, query.get(name))).transpose()?.flatten();
+		let before = query
+			.get(params.cursor)
+			.map(|text| parse_cursor(format, params.cursor, text))
+			.transpose()?;
 		let request = Request {
-			after: parse_after(params.after, query.get(params.after))?,
-			cursor: query
-				.get(params.cursor)
-				.map(|text| parse_cursor(params.cursor, text))
-				.transpose()?,
-			limit: parse_limit(params.limit, query.get(params.limit))?,
+			after,
+			before,
+			limit: parse_limit(params.limit, query.get(params.limit), format.max_limit())?,
 		};
-		let selects_sales = params.event_type.is_none_or(|(key, sales)| {
-			query.get(key).is_none_or(|value| value.eq_ignore_ascii_case(sales))
-		});
+		let (key, sales) = params.event_type;
+		let selects_sales = query.get(key).is_none_or(|value| value.eq_ignore_ascii_case(sales));
 		let window = if selects_sales {
 			self.replay.window(self.clock.now(), &request)
 		} else {
@@ -179,42 +198,35 @@ impl Service {
 	}
 }
 
-/// Reservoir's `sortDirection`: only `asc` (or none) is served.
-fn check_sort_direction(query: &Query) -> Result<(), String> {
-	match query.get("sortDirection") {
-		None => Ok(()),
-		Some(direction) if direction.eq_ignore_ascii_case("asc") => Ok(()),
-		Some(direction) => Err(format!(
-			"sortDirection={direction} is not supported: this server replays oldest first (asc)"
-		)),
-	}
-}
-
-/// The "after" time: unix seconds (or milliseconds, or ISO-8601). A `0x` address is
-/// ignored: LooksRare's real `from` parameter filters by sender address.
+/// The "after" time: unix seconds (or milliseconds, or ISO-8601).
 fn parse_after(name: &str, value: Option<&str>) -> Result<Option<u64>, String> {
-	match value {
-		None => Ok(None),
-		Some(text) if text.starts_with("0x") || text.starts_with("0X") => Ok(None),
-		Some(text) => true_floor::time::parse_timestamp(text)
-			.map(Some)
-			.ok_or_else(|| format!("{name}={text} is not a unix time")),
+	value
+		.map(|text| {
+			true_floor::time::parse_timestamp(text)
+				.ok_or_else(|| format!("{name}={text} is not a unix time"))
+		})
+		.transpose()
+}
+
+/// A cursor from a previous page, as the index older sales are below: OpenSea's `next` is that
+/// index, LooksRare's cursor the last event's id (its index + 1).
+fn parse_cursor(format: Format, name: &str, text: &str) -> Result<usize, String> {
+	let bad = || format!("{name}={text} is not a cursor of this server");
+	let value: usize = text.parse().map_err(|_| bad())?;
+	match format {
+		Format::OpenSeaV2 => Ok(value),
+		Format::LooksRare => value.checked_sub(1).ok_or_else(bad),
 	}
 }
 
-/// A cursor from a previous page: the decimal index of the next sale.
-fn parse_cursor(name: &str, text: &str) -> Result<usize, String> {
-	text.parse().map_err(|_| format!("{name}={text} is not a cursor of this server"))
-}
-
-/// The page size: [`DEFAULT_LIMIT`] if absent, at most [`MAX_LIMIT`], at least 1.
-fn parse_limit(name: &str, value: Option<&str>) -> Result<usize, String> {
+/// The page size: [`DEFAULT_LIMIT`] if absent, at most `max`, at least 1.
+fn parse_limit(name: &str, value: Option<&str>, max: usize) -> Result<usize, String> {
 	let Some(text) = value else {
 		return Ok(DEFAULT_LIMIT);
 	};
 	match text.parse::<usize>() {
 		Ok(0) => Err(format!("{name} must be at least 1")),
-		Ok(limit) => Ok(limit.min(MAX_LIMIT)),
+		Ok(limit) => Ok(limit.min(max)),
 		Err(_) => Err(format!("{name}={text} is not a page size")),
 	}
 }
@@ -223,47 +235,38 @@ fn parse_limit(name: &str, value: Option<&str>) -> Result<usize, String> {
 mod tests {
 	use super::*;
 
-	fn route_of(target: &str) -> Option<Route> {
-		let (path, query) = split_target(target);
-		route(path, &query)
-	}
-
 	#[test]
 	fn routes_every_endpoint() {
-		let events = |format| Some(Route::Events(format));
-		assert_eq!(route_of("/health"), Some(Route::Health));
-		assert_eq!(route_of("/api/v2/events/collection/bayc?after=1"), events(Format::OpenSeaV2));
-		assert_eq!(route_of("/api/v2/events/collection"), events(Format::OpenSeaV2));
-		assert_eq!(route_of("/api/v2/events/collection/a/b"), None);
-		assert_eq!(route_of("/api/v1/events?event_type=successful"), events(Format::OpenSeaV1));
-		assert_eq!(route_of("/api/v1/events"), events(Format::OpenSeaV1));
-		assert_eq!(route_of("/api/v1/events?type=SALE"), events(Format::LooksRare));
-		assert_eq!(route_of("/api/v1/events?pagination%5Bfirst%5D=2"), events(Format::LooksRare));
-		assert_eq!(route_of("/looksrare/api/v1/events"), events(Format::LooksRare));
-		assert_eq!(route_of("/opensea/api/v1/events?type=SALE"), events(Format::OpenSeaV1));
-		assert_eq!(route_of("/v1/events?type=sale"), events(Format::X2y2));
-		assert_eq!(route_of("/x2y2/v1/events"), events(Format::X2y2));
-		assert_eq!(route_of("/sales/v6?sortDirection=asc"), events(Format::Reservoir));
-		assert_eq!(route_of("/reservoir/sales/v6"), events(Format::Reservoir));
-		assert_eq!(route_of("/x2y2/sales/v6"), None);
-		assert_eq!(route_of("/opensea/health"), None);
-		assert_eq!(route_of("/"), None);
-		assert_eq!(route_of("/sales/v5"), None);
+		assert_eq!(route("GET", "/health"), Some(Route::Health));
+		let opensea = Some(Route::Events(Format::OpenSeaV2));
+		assert_eq!(route("GET", "/api/v2/events/collection/bayc"), opensea);
+		assert_eq!(route("GET", "/api/v2/events"), Some(Route::Events(Format::LooksRare)));
+		assert_eq!(route("POST", "/rpc"), Some(Route::JsonRpc));
+		assert_eq!(route("POST", "/"), Some(Route::JsonRpc));
+		assert_eq!(route("GET", "/hang/api/v2/events"), Some(Route::Hang));
+		assert_eq!(route("POST", "/hang"), Some(Route::Hang));
+		assert_eq!(route("GET", "/api/v2/events/collection"), None);
+		assert_eq!(route("GET", "/api/v2/events/collection/a/b"), None);
+		assert_eq!(route("GET", "/api/v1/events"), None);
+		assert_eq!(route("GET", "/rpc"), None);
+		assert_eq!(route("POST", "/health"), None);
+		assert_eq!(route("GET", "/"), None);
 	}
 
 	#[test]
 	fn parses_limits_cursors_and_times() {
-		assert_eq!(parse_limit("limit", None), Ok(DEFAULT_LIMIT));
-		assert_eq!(parse_limit("limit", Some("7")), Ok(7));
-		assert_eq!(parse_limit("limit", Some("5000")), Ok(MAX_LIMIT));
-		assert!(parse_limit("limit", Some("0")).is_err());
-		assert!(parse_limit("limit", Some("-1")).is_err());
-		assert_eq!(parse_cursor("next", "12"), Ok(12));
-		assert!(parse_cursor("next", "abc").is_err());
+		assert_eq!(parse_limit("limit", None, 200), Ok(DEFAULT_LIMIT));
+		assert_eq!(parse_limit("limit", Some("7"), 200), Ok(7));
+		assert_eq!(parse_limit("limit", Some("5000"), 200), Ok(200));
+		assert!(parse_limit("limit", Some("0"), 200).is_err());
+		assert!(parse_limit("limit", Some("-1"), 200).is_err());
+		assert_eq!(parse_cursor(Format::OpenSeaV2, "next", "12"), Ok(12));
+		assert_eq!(parse_cursor(Format::LooksRare, "pagination[cursor]", "12"), Ok(11));
+		assert!(parse_cursor(Format::LooksRare, "pagination[cursor]", "0").is_err());
+		assert!(parse_cursor(Format::OpenSeaV2, "next", "abc").is_err());
 		assert_eq!(parse_after("after", Some("1700000000")), Ok(Some(1_700_000_000)));
 		assert_eq!(parse_after("after", Some("1700000000000")), Ok(Some(1_700_000_000)));
 		assert_eq!(parse_after("after", Some("2023-11-14T22:13:20Z")), Ok(Some(1_700_000_000)));
-		assert_eq!(parse_after("from", Some("0xabc")), Ok(None));
 		assert!(parse_after("after", Some("yesterday")).is_err());
 	}
 }

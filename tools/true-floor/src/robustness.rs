@@ -23,7 +23,7 @@ pub struct Robustness {
 }
 
 /// A synthetic address: role byte, then the injection number.
-fn synthetic_address(role: u8, n: u64) -> [u8; 20] {
+pub(crate) fn synthetic_address(role: u8, n: u64) -> [u8; 20] {
 	let mut address = [0xee; 20];
 	address[0] = role;
 	address[12..].copy_from_slice(&n.to_be_bytes());
@@ -31,7 +31,7 @@ fn synthetic_address(role: u8, n: u64) -> [u8; 20] {
 }
 
 /// A synthetic token id far above any real collection's ids.
-fn synthetic_token(role: u8, n: u64) -> TokenId {
+pub(crate) fn synthetic_token(role: u8, n: u64) -> TokenId {
 	let mut id = [0xff; 32];
 	id[0] = role;
 	id[24..].copy_from_slice(&n.to_be_bytes());
@@ -39,7 +39,7 @@ fn synthetic_token(role: u8, n: u64) -> TokenId {
 }
 
 /// A synthetic one-item ETH sale.
-fn synthetic(
+pub(crate) fn synthetic(
 	token: TokenId,
 	price: u128,
 	seller: [u8; 20],

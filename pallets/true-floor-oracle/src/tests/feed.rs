@@ -1,6 +1,6 @@
-//! Signed floor feeds: authorisation and the oracle feed.
+//! Signed floor feeds: authorisation, the genesis-bound signature and the oracle feed.
 
-use crate::{feed::refusal, mock::*, pallet::*, FloorFeed, Source};
+use crate::{feed::refusal, feed_payload, mock::*, pallet::*, FloorFeed, Source};
 use codec::Encode;
 use polkadot_sdk::{
 	frame_support::{
@@ -14,7 +14,7 @@ use polkadot_sdk::{
 
 fn feed_of(index: u8, block: u64, floors: Vec<(u32, u128)>) -> (FeedOf<Test>, SignatureOf<Test>) {
 	let feed = FloorFeed { operator: operator(index).0, block, floors: floors.try_into().unwrap() };
-	let signature = operator_pair(index).sign(&feed.encode()).into();
+	let signature = operator_pair(index).sign(&feed_payload::<Test>(&feed)).into();
 	(feed, signature)
 }
 
@@ -22,7 +22,7 @@ fn configured() {
 	assert_ok!(TrueFloor::set_collection(
 		RuntimeOrigin::root(),
 		COLLECTION,
-		config(&[Source::Reservoir])
+		config(&[Source::OpenSeaV2])
 	));
 }
 
@@ -94,8 +94,15 @@ fn bad_feeds_are_refused_with_their_reason_and_change_nothing() {
 			block: 10,
 			floors: vec![(COLLECTION, price)].try_into().unwrap(),
 		};
-		let signature = outsider.sign(&feed.encode()).into();
+		let signature = outsider.sign(&feed_payload::<Test>(&feed)).into();
 		assert_eq!(refusal_of(feed, signature), Some(refusal::NOT_OPERATOR));
+		// Signed over the feed alone, or for another chain: not this chain's feed.
+		let (feed, _) = feed_of(0, 10, vec![(COLLECTION, price)]);
+		let bare = operator_pair(0).sign(&feed.encode()).into();
+		assert_eq!(refusal_of(feed.clone(), bare), Some(refusal::BAD_SIGNATURE));
+		let other_chain = (b"floorperp:true-floor-feed", [0x42u8; 32], &feed).encode();
+		let replayed = operator_pair(0).sign(&other_chain).into();
+		assert_eq!(refusal_of(feed, replayed), Some(refusal::BAD_SIGNATURE));
 		// Too old (longevity 5) or from the future.
 		let (old, old_signature) = feed_of(0, 4, vec![(COLLECTION, price)]);
 		assert_eq!(refusal_of(old, old_signature), Some(refusal::STALE_FEED));

@@ -1,3 +1,5 @@
 mod config;
 mod feed;
 mod offchain;
+mod quorum;
+mod sources;

@@ -1,19 +1,21 @@
 //! Marketplace API responses to [`Sale`]s.
 //!
-//! One module per response format. Each `parse` takes the raw JSON body and returns a
-//! [`Page`]: the sales it contains (non-sale events are counted and skipped) and the cursor
-//! of the next page. Malformed input is a [`ParseError`], never a panic: the offchain worker
-//! drops the page and retries.
+//! One module per live response format: OpenSea API v2 collection events and LooksRare API
+//! v2 events (the v1 events endpoint has the same envelope and is read too). Each `parse`
+//! takes the raw JSON body and returns a [`Page`]: the sales it contains (non-sale events are
+//! counted and skipped) and the cursor of the next page. Malformed input is a
+//! [`ParseError`], never a panic: the offchain worker drops the page and retries. Sales read
+//! from Ethereum logs instead of an API are in [`crate::ethereum`].
+//!
+//! The shut-down APIs (OpenSea v1 since 2023-12, X2Y2 since 2025-04, Reservoir since
+//! 2025-10) have no parser: no source reads them and the backtest reads CSV exports.
 //!
 //! Sales in one page that share a transaction are marked with
 //! [`annotate_items_in_tx`](crate::annotate_items_in_tx), so every item of a sweep is
 //! recognised as multi-item.
 
 pub mod looksrare;
-pub mod opensea_v1;
 pub mod opensea_v2;
-pub mod reservoir;
-pub mod x2y2;
 
 use crate::types::{annotate_items_in_tx, Address, Sale, TokenId, TxHash, UNKNOWN_TX};
 use alloc::{string::String, vec::Vec};
@@ -30,6 +32,8 @@ pub enum ParseError {
 	MissingField(&'static str),
 	/// A field of a sale event has the wrong type or format; names it.
 	InvalidField(&'static str),
+	/// A JSON-RPC server answered with an error object; its code.
+	RpcError(i64),
 }
 
 /// One page of a marketplace's sale feed.
