@@ -259,7 +259,7 @@ fn a_balanced_book_costs_about_nothing_to_migrate() {
 fn a_one_sided_book_pays_for_what_the_remap_moves() {
 	// The same ten longs alone: thinning makes each a little larger on a thinner curve.
 	let launch = reserves("1000", "10000");
-	let (before, sizes) = book(launch, &vec![u("10"); 10], &[]);
+	let (before, sizes) = book(launch, &[u("10"); 10], &[]);
 	let net: i128 = sizes.iter().sum();
 	let (longs, shorts) = (side_moments(&sizes, true), side_moments(&sizes, false));
 	let mut figures: Vec<(i128, u128)> = Vec::new();
