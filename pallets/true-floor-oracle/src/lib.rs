@@ -2,7 +2,7 @@
 //!
 //! Validators compute each collection's "true floor price" from its sales in their offchain
 //! workers and feed it to `pallet-oracle`, whose quorum median across operators is the index
-//! every perp market trusts (DESIGN §10).
+//! every perp market trusts (docs/oracle.md).
 //!
 //! - **Configuration** (on chain, `OracleAdmin`): per collection its contract, OpenSea slug,
 //!   the sources to read ([`Source`]: OpenSea API v2, LooksRare API v2, Ethereum logs) and

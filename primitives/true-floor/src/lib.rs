@@ -16,7 +16,7 @@
 //! validator's offchain worker computes the same floor from the same sales.
 //!
 //! # Units
-//! Prices are `u128` wei (18 decimals, DESIGN §3). Ratios and parameters such as the
+//! Prices are `u128` wei (18 decimals, docs/README.md#units). Ratios and parameters such as the
 //! quantile or the publish threshold are `u128` scaled by `10^18` ([`ONE`]). Timestamps are
 //! unix seconds.
 //!

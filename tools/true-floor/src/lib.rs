@@ -1,4 +1,4 @@
-//! Backtest of the true floor price (DESIGN §10) over sale CSVs.
+//! Backtest of the true floor price (docs/oracle.md) over sale CSVs.
 //!
 //! [`input`] maps a CSV's columns onto [`Sale`](true_floor::Sale)s, [`backtest`] runs them
 //! through [`FloorState`](true_floor::FloorState) and counts verdicts, [`robustness`]

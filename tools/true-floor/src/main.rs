@@ -33,7 +33,7 @@ use true_floor_cli::{
 };
 
 #[derive(Parser)]
-#[command(name = "true-floor", version, about = "floorperp true floor price tools (DESIGN §10)")]
+#[command(name = "true-floor", version, about = "floorperp true floor price tools (docs/oracle.md)")]
 struct Cli {
 	#[command(subcommand)]
 	command: Command,
@@ -112,7 +112,7 @@ struct ScenarioArgs {
 	/// Length of the period in days.
 	#[arg(long, default_value_t = 30)]
 	days: u64,
-	/// Keep the curve's depth fixed (`k_step` 0) instead of the §15 dynamic k.
+	/// Keep the curve's depth fixed (`k_step` 0) instead of the default dynamic k.
 	#[arg(long)]
 	static_k: bool,
 	/// Where to write the scenario JSON.

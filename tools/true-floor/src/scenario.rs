@@ -1,7 +1,7 @@
-//! A `perp-sim` scenario (DESIGN §13) that replays a period of true floor prices.
+//! A `perp-sim` scenario (docs/scenarios.md) that replays a period of true floor prices.
 //!
 //! The floor computed from the sales is sampled at the end of every hour and fed as the
-//! index. The market opens at the first hour's floor (1000 base), with the §15 defaults
+//! index. The market opens at the first hour's floor (1000 base), with the default parameters
 //! except three trade guards a simulation of hourly steps cannot respect (the per-block
 //! fluctuation band against hourly floor moves, the divergence guard against a trend
 //! trader, the sandwich guard against a close and an open of one trader in one block);
@@ -54,7 +54,7 @@ pub fn hourly_floors(
 	Some(series.into_iter().map(|floor| floor.unwrap_or(first)).collect())
 }
 
-/// The scenario for `floors` (one per hour, wei), with dynamic k at the §15 defaults or off.
+/// The scenario for `floors` (one per hour, wei), with dynamic k at its defaults or off.
 pub fn scenario(floors: &[u128], dynamic_k: bool) -> Value {
 	let first = floors.first().copied().unwrap_or(ONE);
 	let mut steps = vec![json!({ "index_price": units(first) })];
