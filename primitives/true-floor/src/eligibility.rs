@@ -7,6 +7,7 @@
 use crate::{
 	params::FloorParams,
 	types::{Address, Currency, Sale, TokenId, TxHash},
+	window::push_capped,
 };
 use alloc::collections::VecDeque;
 
@@ -111,17 +112,6 @@ pub struct EligibilityFilter {
 	seen: VecDeque<SaleKey>,
 	token_sales: VecDeque<TokenSale>,
 	transfers: VecDeque<Transfer>,
-}
-
-/// Appends `item`, dropping the oldest entries beyond `cap`.
-fn push_capped<T>(queue: &mut VecDeque<T>, item: T, cap: u32) {
-	let cap = usize::try_from(cap).unwrap_or(usize::MAX);
-	while queue.len() >= cap {
-		if queue.pop_front().is_none() {
-			break;
-		}
-	}
-	queue.push_back(item);
 }
 
 impl EligibilityFilter {

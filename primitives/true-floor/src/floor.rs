@@ -8,6 +8,7 @@ use crate::{
 	params::FloorParams,
 	smoothing::Ema,
 	types::Sale,
+	window::push_capped,
 };
 use alloc::{
 	collections::{BTreeMap, VecDeque},
@@ -48,17 +49,6 @@ pub struct FloorState {
 struct Vote {
 	price: u128,
 	bucket: u64,
-}
-
-/// Appends `item`, dropping the oldest beyond `cap`.
-fn push_capped<T>(queue: &mut VecDeque<T>, item: T, cap: u32) {
-	let cap = usize::try_from(cap).unwrap_or(usize::MAX);
-	while queue.len() >= cap {
-		if queue.pop_front().is_none() {
-			break;
-		}
-	}
-	queue.push_back(item);
 }
 
 /// The `q`-quantile of `prices` (lower nearest rank: index `⌊q · (n − 1)⌋` of the sorted

@@ -58,6 +58,7 @@ pub mod parsers;
 pub mod smoothing;
 pub mod time;
 pub mod types;
+mod window;
 
 pub use eligibility::{EligibilityFilter, RejectReason};
 pub use error::{FloorError, FloorResult};
