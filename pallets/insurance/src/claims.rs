@@ -47,6 +47,20 @@ impl<T: Config> Pallet<T> {
 		);
 	}
 
+	/// Takes `returned` off what `market` drew in its current period: a migration
+	/// provision the migration did not need comes back to the fund, and counting it as
+	/// drawn would leave the market less cover for the rest of the period than its cap.
+	/// Never below zero; a period that already ended has nothing to give back.
+	pub(crate) fn record_return(market: T::MarketId, returned: u128) {
+		let now = frame_system::Pallet::<T>::block_number();
+		let Some(window) = Claims::<T>::get(market) else { return };
+		if now >= window.period_start.saturating_add(T::ClaimPeriod::get()) {
+			return;
+		}
+		let claimed = window.claimed.saturating_sub(returned);
+		Claims::<T>::insert(market, ClaimWindow { claimed, ..window });
+	}
+
 	/// `market`'s claim window at block `now`: the stored one while its period lasts, else
 	/// a fresh one starting at `now`.
 	pub(crate) fn current_window(market: T::MarketId, now: BlockNumberFor<T>) -> ClaimWindowOf<T> {

@@ -47,13 +47,17 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Records `amount` that a protocol `source` already transferred into
-	/// [`Self::account_id`] (for `market`, if it concerns one).
+	/// [`Self::account_id`] (for `market`, if it concerns one). A migration refund gives
+	/// the market's current claim period back what it returns.
 	///
 	/// Events: `Received` (nothing for a zero amount); `LowWatermarkCrossed` if the balance
 	/// rose past the low watermark.
 	pub fn note_inflow(source: InflowSource, market: Option<T::MarketId>, amount: u128) {
 		if amount == 0 {
 			return;
+		}
+		if let (InflowSource::MigrationRefund, Some(market)) = (source, market) {
+			Self::record_return(market, amount);
 		}
 		Self::deposit_event(Event::Received { source, market, amount, balance: Self::balance() });
 		Self::check_low_watermark();

@@ -160,10 +160,7 @@ impl<T: Config> Pallet<T> {
 			);
 			ensure!(trader.debt == 0 || trader.cross_positions > 0, "debt without cross positions");
 		}
-		ensure!(
-			held.keys().all(Traders::<T>::contains_key),
-			"position count is missing"
-		);
+		ensure!(held.keys().all(Traders::<T>::contains_key), "position count is missing");
 		Ok(())
 	}
 }

@@ -33,7 +33,11 @@ use true_floor_cli::{
 };
 
 #[derive(Parser)]
-#[command(name = "true-floor", version, about = "floorperp true floor price tools (docs/oracle.md)")]
+#[command(
+	name = "true-floor",
+	version,
+	about = "floorperp true floor price tools (docs/oracle.md)"
+)]
 struct Cli {
 	#[command(subcommand)]
 	command: Command,

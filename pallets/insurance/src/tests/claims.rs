@@ -198,3 +198,54 @@ fn a_failed_cover_changes_nothing() {
 		assert!(insurance_events().is_empty());
 	});
 }
+
+/// A migration provision the migration did not need is not a draw: what comes back gives the
+/// market's current period its cover back (before, the 40 returned stayed counted and the
+/// market had 50 of its 100 left instead of 90). Other inflows, another market's refund and
+/// a refund after the period ended give nothing back.
+#[test]
+fn a_returned_migration_provision_gives_the_period_its_cover_back() {
+	use crate::InflowSource;
+	use polkadot_sdk::frame_support::traits::{fungible::Mutate, tokens::Preservation};
+	ExtBuilder::default().build_and_execute(|| {
+		let provision =
+			Insurance::pay(OutflowPurpose::MigrationCost, Some(MARKET), &CHARLIE, 50 * UNIT);
+		assert_eq!(provision, Ok(50 * UNIT));
+		assert_eq!(Insurance::claim_capacity(MARKET), 50 * UNIT);
+		// A fee from the market is income, not a return of what it drew.
+		assert_ok!(Balances::transfer(&BOB, &fund(), UNIT, Preservation::Preserve));
+		Insurance::note_inflow(InflowSource::Fee, Some(MARKET), UNIT);
+		assert_eq!(Insurance::claim_capacity(MARKET), 50 * UNIT);
+		// The migration needed 10 of its 50: 40 come back.
+		assert_ok!(Balances::transfer(&CHARLIE, &fund(), 40 * UNIT, Preservation::Preserve));
+		Insurance::note_inflow(InflowSource::MigrationRefund, Some(MARKET), 40 * UNIT);
+		assert_eq!(
+			Claims::<Test>::get(MARKET),
+			Some(ClaimWindow { period_start: 1, claimed: 10 * UNIT, cap: 100 * UNIT })
+		);
+		assert_eq!(Insurance::claim_capacity(MARKET), 90 * UNIT);
+		// Another market's refund is its own; it never drew, so nothing to give back.
+		assert_ok!(Balances::mint_into(&fund(), 5 * UNIT));
+		Insurance::note_inflow(InflowSource::MigrationRefund, Some(OTHER_MARKET), 5 * UNIT);
+		assert_eq!(Claims::<Test>::get(OTHER_MARKET), None);
+		// A return larger than the period's draws leaves it at zero, never below.
+		assert_ok!(Balances::mint_into(&fund(), 20 * UNIT));
+		Insurance::note_inflow(InflowSource::MigrationRefund, Some(MARKET), 20 * UNIT);
+		assert_eq!(Insurance::claim_capacity(MARKET), 100 * UNIT);
+		// Once the period is over, a late return changes nothing.
+		assert_ok!(Insurance::pay(
+			OutflowPurpose::MigrationCost,
+			Some(MARKET),
+			&CHARLIE,
+			30 * UNIT
+		));
+		run_to_block(1 + CLAIM_PERIOD);
+		assert_ok!(Balances::mint_into(&fund(), 30 * UNIT));
+		Insurance::note_inflow(InflowSource::MigrationRefund, Some(MARKET), 30 * UNIT);
+		assert_eq!(
+			Claims::<Test>::get(MARKET),
+			Some(ClaimWindow { period_start: 1, claimed: 30 * UNIT, cap: 100 * UNIT })
+		);
+		assert_eq!(Insurance::claim_capacity(MARKET), 100 * UNIT);
+	});
+}
