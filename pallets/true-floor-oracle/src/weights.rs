@@ -13,7 +13,7 @@
 // benchmark
 // pallet
 // --runtime
-// /root/.cache/floorperp-target-wt-oracle/debug/wbuild/floorperp-runtime/floorperp_runtime.wasm
+// /root/.cache/floorperp-target/benchmarks/debug/wbuild/floorperp-runtime/floorperp_runtime.wasm
 // --heap-pages
 // 4096
 // --pallet
@@ -59,8 +59,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `76`
 		//  Estimated: `3763`
-		// Minimum execution time: 12_171_000 picoseconds.
-		Weight::from_parts(13_638_000, 3763)
+		// Minimum execution time: 13_811_000 picoseconds.
+		Weight::from_parts(22_082_000, 3763)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -72,8 +72,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `179`
 		//  Estimated: `3763`
-		// Minimum execution time: 12_500_000 picoseconds.
-		Weight::from_parts(14_323_000, 3763)
+		// Minimum execution time: 14_109_000 picoseconds.
+		Weight::from_parts(22_771_000, 3763)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -83,8 +83,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_025_000 picoseconds.
-		Weight::from_parts(6_920_000, 0)
+		// Minimum execution time: 4_931_000 picoseconds.
+		Weight::from_parts(9_620_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -106,12 +106,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn submit_floors(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `11013 + n * (262 ±0)`
+		//  Measured:  `11050 + n * (262 ±0)`
 		//  Estimated: `3517 + n * (81632 ±0)`
-		// Minimum execution time: 208_689_000 picoseconds.
-		Weight::from_parts(134_948_870, 3517)
-			// Standard Error: 306_629
-			.saturating_add(Weight::from_parts(107_527_646, 0).saturating_mul(n.into()))
+		// Minimum execution time: 261_672_000 picoseconds.
+		Weight::from_parts(204_148_693, 3517)
+			// Standard Error: 346_835
+			.saturating_add(Weight::from_parts(134_175_874, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((34_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -131,10 +131,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1430 + n * (56 ±0)`
 		//  Estimated: `3517 + n * (2773 ±0)`
-		// Minimum execution time: 57_212_000 picoseconds.
-		Weight::from_parts(73_579_924, 3517)
-			// Standard Error: 48_244
-			.saturating_add(Weight::from_parts(6_096_155, 0).saturating_mul(n.into()))
+		// Minimum execution time: 67_332_000 picoseconds.
+		Weight::from_parts(107_278_507, 3517)
+			// Standard Error: 74_464
+			.saturating_add(Weight::from_parts(6_970_217, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2773).saturating_mul(n.into()))
@@ -144,22 +144,22 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measured weights with ParityDb's database weights, for test runtimes.
 impl WeightInfo for () {
 	fn set_collection() -> Weight {
-		Weight::from_parts(13_638_000, 3763)
+		Weight::from_parts(22_082_000, 3763)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_collection() -> Weight {
-		Weight::from_parts(14_323_000, 3763)
+		Weight::from_parts(22_771_000, 3763)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_quorum() -> Weight {
-		Weight::from_parts(6_920_000, 0)
+		Weight::from_parts(9_620_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn submit_floors(n: u32, ) -> Weight {
-		Weight::from_parts(134_948_870, 3517)
-			.saturating_add(Weight::from_parts(107_527_646, 0).saturating_mul(n.into()))
+		Weight::from_parts(204_148_693, 3517)
+			.saturating_add(Weight::from_parts(134_175_874, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((34_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -167,8 +167,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 81632).saturating_mul(n.into()))
 	}
 	fn authorize_submit_floors(n: u32, ) -> Weight {
-		Weight::from_parts(73_579_924, 3517)
-			.saturating_add(Weight::from_parts(6_096_155, 0).saturating_mul(n.into()))
+		Weight::from_parts(107_278_507, 3517)
+			.saturating_add(Weight::from_parts(6_970_217, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2773).saturating_mul(n.into()))
