@@ -156,7 +156,7 @@ async function run (_nodeName, networkInfo, args) {
     if (submitters !== undefined) {
       log('liquidation', `offchain workers that submitted a liquidation in blocks #${arbitrage.blockNumber}–#${block} (node logs): ${submitters.join(', ') || 'none logged'}`);
     }
-    log('liquidation', `liquidated once, in #${block} (${block - arbitrage.blockNumber} block(s) after the crash) by an unsigned offchain-worker transaction; ` +
+    log('liquidation', `liquidated once, in #${block} (${block - arbitrage.blockNumber} block(s) after the crash) by an authorised (fee-less, unsigned) offchain-worker transaction; ` +
       `block author and liquidator ${nameOf[author] ?? author}; penalty ${fmt(bigField(record, 'penalty'))}, MR ${fmt(bigField(record, 'marginRatio'))}; ` +
       `no other perp.liquidate for Bob in the ${blocksAfter} finalized blocks after, none failed`);
   });
