@@ -237,6 +237,8 @@ impl pallet_true_floor_oracle::BenchmarkHelper<CollectionId, AccountId>
 	}
 
 	fn make_operator(who: &AccountId) {
+		// Refused only for a member already (what the benchmark asks for) or a full set,
+		// which `operator_room` keeps the benchmarks below.
 		let _ = OracleOperators::add_member(RuntimeOrigin::root(), who.clone().into());
 	}
 

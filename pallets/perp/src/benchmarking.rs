@@ -48,9 +48,9 @@ fn rich_insurance<T: Config>() {
 	T::Currency::set_balance(&T::InsuranceFund::account(), 1_000_000_000 * UNIT);
 }
 
-/// A market with both sides open (a long twice the short, so the net position is long),
-/// every trade guard off, the index at the mark, and a full window of TWAP samples.
-fn two_sided_market<T: Config>() -> Result<MarketId, BenchmarkError> {
+/// A market with every trade guard off (band, divergence, sandwich), a fund that can pay for
+/// anything, and the index at the mark: the setting of the benchmarks that trade freely.
+fn unguarded_market<T: Config>() -> Result<MarketId, BenchmarkError> {
 	fund_system_accounts::<T>();
 	rich_insurance::<T>();
 	let id = market::<T>()?;
@@ -62,6 +62,13 @@ fn two_sided_market<T: Config>() -> Result<MarketId, BenchmarkError> {
 	};
 	Pallet::<T>::do_set_market_params(id, params)
 		.map_err(|_| BenchmarkError::Stop("params failed"))?;
+	Ok(id)
+}
+
+/// An [`unguarded_market`] with both sides open (a long twice the short, so the net position
+/// is long) and a full window of TWAP samples.
+fn two_sided_market<T: Config>() -> Result<MarketId, BenchmarkError> {
+	let id = unguarded_market::<T>()?;
 	let long = trader::<T>()?;
 	let short: T::AccountId = account("short", 0, 0);
 	T::Currency::set_balance(&short, 1_000_000_000 * UNIT);
@@ -245,17 +252,7 @@ fn bankrupt_position<T: Config>() -> Result<(T::AccountId, MarketId), BenchmarkE
 /// just halved: every position is stale and the migration's bound is set aside. Returns the
 /// market and the positions' owners.
 fn migrating_market<T: Config>(n: u32) -> Result<(MarketId, Vec<T::AccountId>), BenchmarkError> {
-	fund_system_accounts::<T>();
-	rich_insurance::<T>();
-	let id = market::<T>()?;
-	let params = MarketParams {
-		fluctuation_limit: 0,
-		max_mark_index_divergence: 0,
-		sandwich_guard: false,
-		..MarketParams::default()
-	};
-	Pallet::<T>::do_set_market_params(id, params)
-		.map_err(|_| BenchmarkError::Stop("params failed"))?;
+	let id = unguarded_market::<T>()?;
 	let mut owners = Vec::new();
 	for i in 0..n {
 		let who = funded_trader::<T>(account("remapped", i, 0))?;
