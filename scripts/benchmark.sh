@@ -47,16 +47,18 @@ bench_weights() {
 		--output "$output"
 }
 
-# Where each pallet's weights live: the pallets' crates, and the runtime's own test-ETH faucet.
+# Where each pallet's weights live: the pallets' crates, and the runtime's own pallets (the
+# test-ETH faucet, the validator manager).
 weights_file() {
 	case "$1" in
 		pallet_faucet) echo runtime/src/collateral/faucet_weights.rs ;;
+		pallet_validator_manager) echo runtime/src/validators/manager_weights.rs ;;
 		*) local dir="pallets/${1#pallet_}"; echo "${dir//_/-}/src/weights.rs" ;;
 	esac
 }
 
 pallets=("$@")
-[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_perp pallet_insurance pallet_true_floor_oracle pallet_faucet)
+[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_perp pallet_insurance pallet_true_floor_oracle pallet_faucet pallet_validator_manager)
 for pallet in "${pallets[@]}"; do
 	output="$(weights_file "$pallet")"
 	step "benchmark $pallet -> $output"

@@ -32,13 +32,29 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 		.build())
 }
 
-/// A three-validator local testnet (Alice, Bob, Charlie), each an oracle operator.
+/// A four-validator local testnet (Alice, Bob, Charlie, Dave), each an oracle operator, with
+/// sudo and development periods.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm_binary()?, None)
 		.with_name("floorperp local testnet")
 		.with_id("floorperp_local")
 		.with_chain_type(sc_service::ChainType::Local)
 		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+/// A public testnet's starting point: the same four validators, production governance and
+/// sessions, no sudo. Export it (`export-chain-spec --chain testnet`), replace the
+/// validators' keys, and give the edited file to every node with `--chain`.
+pub fn testnet_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm_binary()?, None)
+		.with_name("floorperp testnet")
+		.with_id("floorperp_testnet")
+		.with_chain_type(sc_service::ChainType::Live)
+		.with_genesis_config_preset_name(
+			floorperp_runtime::genesis_config_presets::TESTNET_RUNTIME_PRESET,
+		)
 		.with_properties(properties())
 		.build())
 }

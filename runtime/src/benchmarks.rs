@@ -9,4 +9,5 @@ polkadot_sdk::frame_benchmarking::define_benchmarks!(
 	[pallet_insurance, Insurance]
 	[pallet_true_floor_oracle, TrueFloor]
 	[pallet_faucet, Faucet]
+	[pallet_validator_manager, ValidatorManager]
 );

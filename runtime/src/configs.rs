@@ -136,8 +136,8 @@ parameter_types! {
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	// Fees are burned: with no treasury pallet yet there is nobody to pay them to.
-	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	// 80 % of each fee to the treasury, 20 % and tips to the block's author.
+	type OnChargeTransaction = FungibleAdapter<Balances, crate::treasury::DealWithFees>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = ConstantMultiplier<Balance, WeightToFeeMultiplier>;
 	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
@@ -162,7 +162,8 @@ impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
 	type ResetOrigin = crate::governance::OracleAdmin;
 	type PrimeOrigin = crate::governance::OracleAdmin;
 	type MembershipInitialized = ();
-	type MembershipChanged = ();
+	// A removed operator's raw feeds are deleted with it.
+	type MembershipChanged = Oracle;
 	type MaxMembers = ConstU32<MAX_ORACLE_OPERATORS>;
 	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
 }
@@ -271,7 +272,8 @@ impl pallet_true_floor_oracle::Config for Runtime {
 parameter_types! {
 	/// The perp vault: holds every position's margin and the convergence reserves.
 	pub const PerpPalletId: PalletId = PalletId(*b"fp/perp_");
-	/// Receives the fee share that goes neither to insurance nor to convergence.
+	/// pallet-treasury's account: receives the trading fee share that goes neither to
+	/// insurance nor to convergence, and the treasury's share of transaction fees.
 	pub const TreasuryPalletId: PalletId = PalletId(*b"fp/trsry");
 	/// The insurance fund's account (owned by the insurance pallet).
 	pub const InsurancePalletId: PalletId = PalletId(*b"fp/insur");
@@ -344,19 +346,16 @@ impl pallet_perp::InsuranceFund<AccountId> for InsuranceFundAdapter {
 	}
 }
 
-/// The author of the block being built or imported: the account of the Aura authority that
-/// claimed the slot. Validators' Aura keys are their accounts (sr25519), so the author's
-/// liquidation rewards land on the validator's own account.
+/// The author of the block being built or imported: the validator whose Aura key claimed the
+/// slot (its account, not the rotatable session key), so liquidation rewards land on the
+/// validator's own account.
 pub struct AuraBlockAuthor;
 impl frame_support::traits::Get<Option<AccountId>> for AuraBlockAuthor {
 	fn get() -> Option<AccountId> {
 		use frame_support::traits::FindAuthor;
 		let digest = frame_system::Pallet::<Runtime>::digest();
 		let pre_runtime = digest.logs().iter().filter_map(|item| item.as_pre_runtime());
-		let index = <Aura as FindAuthor<u32>>::find_author(pre_runtime)?;
-		let authorities = pallet_aura::Authorities::<Runtime>::get();
-		let authority = authorities.get(usize::try_from(index).ok()?)?;
-		Some(AccountId::from(authority.clone().into_inner()))
+		pallet_session::FindAccountFromAuthorIndex::<Runtime, Aura>::find_author(pre_runtime)
 	}
 }
 

@@ -1,11 +1,12 @@
-//! Genesis presets: `development` (one validator, Alice) and `local_testnet` (Alice, Bob and
-//! Charlie). The node's `dev` and `local` chain specs are built from them.
+//! Genesis presets: `development` (one validator, Alice), `local_testnet` (Alice, Bob,
+//! Charlie and Dave) and `testnet` (the same four, production governance, no sudo). The
+//! node's `dev`, `local` and `testnet` chain specs are built from them.
 
 use crate::{
 	collateral::{EthIssuerAccount, ETH, ETH_DECIMALS, ETH_MIN_BALANCE},
-	AccountId, AssetsConfig, AuraConfig, BalancesConfig, FaucetConfig, GrandpaConfig,
-	InsuranceConfig, OracleOperatorsConfig, OriginsConfig, RuntimeGenesisConfig, SudoConfig, HOURS,
-	UNIT,
+	opaque::SessionKeys,
+	AccountId, AssetsConfig, BalancesConfig, FaucetConfig, InsuranceConfig, OriginsConfig,
+	RuntimeGenesisConfig, SessionConfig, SudoConfig, ValidatorManagerConfig, HOURS, MINUTES, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -39,29 +40,38 @@ const INSURANCE_DAILY_CLAIM_CAP: crate::Balance = 10_000 * UNIT;
 const DEV_TRACK_PERIODS: crate::governance::origins::TrackPeriods =
 	crate::governance::origins::TrackPeriods { prepare: 1, decision: 50, confirm: 2, enactment: 1 };
 
+/// Development networks rotate sessions every minute, so a validator change is live within
+/// two minutes of its enactment; production keeps the runtime's default (an hour).
+const DEV_SESSION_LENGTH: crate::BlockNumber = MINUTES;
+
 /// A validator of a development network: its name's well-known keys.
 struct DevValidator(Sr25519Keyring, Ed25519Keyring);
 
 impl DevValidator {
-	fn aura(&self) -> AuraId {
-		self.0.public().into()
-	}
-
-	fn grandpa(&self) -> GrandpaId {
-		self.1.public().into()
-	}
-
-	/// The validator's oracle operator account: it signs the floor-price feeds.
-	fn operator(&self) -> AccountId {
+	/// The validator's account (its sr25519 key), which is also its Aura and oracle key.
+	fn account(&self) -> AccountId {
 		self.0.to_account_id()
+	}
+
+	fn session_keys(&self) -> SessionKeys {
+		SessionKeys {
+			aura: AuraId::from(self.0.public()),
+			grandpa: GrandpaId::from(self.1.public()),
+			oracle: pallet_true_floor_oracle::crypto::Public::from(self.0.public()),
+		}
 	}
 }
 
-fn genesis(validators: &[DevValidator], sudo: AccountId, endowed: Vec<AccountId>) -> Value {
-	let mut operators: Vec<AccountId> = validators.iter().map(DevValidator::operator).collect();
+/// What differs between the presets besides the validators.
+struct Network {
+	/// Sudo's key (`None`: no sudo, every change by referendum).
+	sudo: Option<AccountId>,
+	/// Referenda pass in about a minute, sessions last a minute.
+	fast: bool,
+}
+
+fn genesis(validators: &[DevValidator], network: Network, endowed: Vec<AccountId>) -> Value {
 	let system_accounts = crate::configs::perp_system_accounts();
-	// The membership pallet expects its members sorted.
-	operators.sort();
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed
@@ -90,16 +100,17 @@ fn genesis(validators: &[DevValidator], sudo: AccountId, endowed: Vec<AccountId>
 				.collect(),
 		},
 		faucet: FaucetConfig { amount: FAUCET_DRIP, period: FAUCET_PERIOD },
-		aura: AuraConfig { authorities: validators.iter().map(DevValidator::aura).collect() },
-		grandpa: GrandpaConfig {
-			authorities: validators.iter().map(|v| (v.grandpa(), 1)).collect(),
+		// Aura's and GRANDPA's authorities and the oracle operators come from the session
+		// keys (`validators::OracleOperatorKeys`), so they cannot disagree.
+		validator_manager: ValidatorManagerConfig {
+			validators: validators.iter().map(DevValidator::account).collect(),
+			session_length: network.fast.then_some(DEV_SESSION_LENGTH),
 		},
-		sudo: SudoConfig { key: Some(sudo) },
-		oracle_operators: OracleOperatorsConfig {
-			members: operators.try_into().unwrap_or_default(),
+		session: SessionConfig {
+			keys: validators.iter().map(|v| (v.account(), v.account(), v.session_keys())).collect(),
 		},
-		// Referenda pass in about a minute on development networks.
-		origins: OriginsConfig { fast_tracks: Some(DEV_TRACK_PERIODS) },
+		sudo: SudoConfig { key: network.sudo },
+		origins: OriginsConfig { fast_tracks: network.fast.then_some(DEV_TRACK_PERIODS) },
 		insurance: InsuranceConfig {
 			target_balance: INSURANCE_TARGET,
 			low_watermark: INSURANCE_LOW_WATERMARK,
@@ -117,30 +128,49 @@ fn well_known_accounts() -> Vec<AccountId> {
 pub fn development_config_genesis() -> Value {
 	genesis(
 		&[DevValidator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-		Sr25519Keyring::Alice.to_account_id(),
+		Network { sudo: Some(Sr25519Keyring::Alice.to_account_id()), fast: true },
 		well_known_accounts(),
 	)
 }
 
-/// Three validators (Alice, Bob, Charlie), each an oracle operator, so the index is a real
-/// median.
+/// Alice, Bob, Charlie and Dave: the fewest validators with which GRANDPA still finalizes
+/// while one is down (3 of 4 is above two thirds), each an oracle operator.
+fn four_validators() -> [DevValidator; 4] {
+	[
+		DevValidator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+		DevValidator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+		DevValidator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+		DevValidator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+	]
+}
+
+/// Four validators, sudo (Alice) and development periods: the zombienet network's chain.
 pub fn local_config_genesis() -> Value {
 	genesis(
-		&[
-			DevValidator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			DevValidator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			DevValidator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-		],
-		Sr25519Keyring::Alice.to_account_id(),
+		&four_validators(),
+		Network { sudo: Some(Sr25519Keyring::Alice.to_account_id()), fast: true },
 		well_known_accounts(),
 	)
 }
+
+/// A public testnet's starting point: production governance (no sudo; every change,
+/// runtime upgrades included, by referendum on the production tracks), hour-long sessions,
+/// test ETH and the faucet. Its validators are the four well-known ones: a testnet's
+/// operators export this spec and replace `session.keys` and `validatorManager.validators`
+/// with their own before launch.
+pub fn testnet_config_genesis() -> Value {
+	genesis(&four_validators(), Network { sudo: None, fast: false }, well_known_accounts())
+}
+
+/// The `testnet` preset's name.
+pub const TESTNET_RUNTIME_PRESET: &str = "testnet";
 
 /// The JSON of the named preset, if it exists.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		TESTNET_RUNTIME_PRESET => testnet_config_genesis(),
 		_ => return None,
 	};
 	Some(serde_json::to_string(&patch).ok()?.into_bytes())
@@ -151,5 +181,6 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(TESTNET_RUNTIME_PRESET),
 	]
 }

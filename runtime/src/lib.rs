@@ -21,6 +21,8 @@ pub mod collateral;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod governance;
+pub mod treasury;
+pub mod validators;
 
 use alloc::vec::Vec;
 pub use collateral::faucet as pallet_faucet;
@@ -28,8 +30,8 @@ pub use pallet_perp;
 pub use pallet_true_floor_oracle;
 use polkadot_sdk::{
 	frame_support, frame_system, pallet_assets, pallet_assets_holder, pallet_aura, pallet_balances,
-	pallet_grandpa, pallet_membership, pallet_oracle, pallet_sudo, pallet_timestamp,
-	pallet_transaction_payment,
+	pallet_grandpa, pallet_membership, pallet_oracle, pallet_session, pallet_sudo,
+	pallet_timestamp, pallet_transaction_payment,
 	sp_runtime::{
 		generic, impl_opaque_keys,
 		traits::{BlakeTwo256, IdentifyAccount, Verify},
@@ -38,6 +40,7 @@ use polkadot_sdk::{
 	*,
 };
 use sp_version::RuntimeVersion;
+pub use validators::manager as pallet_validator_manager;
 
 /// Opaque types: what the node (which does not know the runtime's call type) sees.
 pub mod opaque {
@@ -56,22 +59,26 @@ pub mod opaque {
 	pub type Hash = <BlakeTwo256 as sp_runtime::traits::Hash>::Output;
 
 	impl_opaque_keys! {
-		/// The session keys of a validator: block authoring and finality.
+		/// The session keys of a validator: block authoring, finality and oracle feeds.
 		pub struct SessionKeys {
 			pub aura: Aura,
 			pub grandpa: Grandpa,
-			/// Signs the validator's true-floor feeds (its account must be an oracle operator).
-			pub oracle: TrueFloor,
+			/// Signs the validator's true-floor feeds; the active validators' `flor` accounts
+			/// are the oracle operators (`validators::OracleOperatorKeys`).
+			pub oracle: crate::validators::OracleOperatorKeys,
 		}
 	}
 }
 
+/// `spec_version` goes up by one with every runtime change that reaches a network (101: the
+/// validator set, sessions and the treasury); `transaction_version` only when an existing
+/// call's index or arguments change (docs/operations.md#runtime-upgrades).
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("floorperp"),
 	impl_name: alloc::borrow::Cow::Borrowed("floorperp-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -159,6 +166,7 @@ pub type Executive = frame_executive::Executive<
 	frame_system::ChainContext<Runtime>,
 	Runtime,
 	AllPalletsWithSystem,
+	validators::migration::Migrations,
 >;
 
 #[frame_support::runtime]
@@ -211,7 +219,8 @@ mod runtime {
 	#[runtime::pallet_index(9)]
 	pub type Faucet = collateral::faucet;
 
-	/// Operators allowed to feed the oracle: one per validator, managed by governance.
+	/// Operators allowed to feed the oracle: the active validators' `flor` keys, rewritten at
+	/// every change of the validator set ([`validators`]).
 	#[runtime::pallet_index(10)]
 	pub type OracleOperators = pallet_membership<Instance1>;
 
@@ -222,6 +231,15 @@ mod runtime {
 	/// Validators' offchain workers compute each collection's true floor and feed the oracle.
 	#[runtime::pallet_index(12)]
 	pub type TrueFloor = pallet_true_floor_oracle;
+
+	/// The validator set, changed by `validator_admin` referenda ([`validators`]).
+	/// Before Session, whose genesis asks it for the first validators.
+	#[runtime::pallet_index(13)]
+	pub type ValidatorManager = validators::manager;
+
+	/// Sessions: rotates Aura's, GRANDPA's and the oracle's keys to the planned set.
+	#[runtime::pallet_index(14)]
+	pub type Session = pallet_session;
 
 	/// Perpetual futures markets: vAMM curves, collateral, positions, liquidations.
 	#[runtime::pallet_index(20)]
@@ -241,7 +259,8 @@ mod runtime {
 	#[runtime::pallet_index(31)]
 	pub type Preimage = pallet_preimage;
 
-	/// Referenda on the `root`, `market_admin`, `oracle_admin` and `insurance_admin` tracks.
+	/// Referenda on the `root`, `market_admin`, `oracle_admin`, `insurance_admin` and
+	/// `validator_admin` tracks.
 	#[runtime::pallet_index(32)]
 	pub type Referenda = pallet_referenda;
 
@@ -249,7 +268,13 @@ mod runtime {
 	#[runtime::pallet_index(33)]
 	pub type ConvictionVoting = pallet_conviction_voting;
 
-	/// The tracks' origins (`MarketAdmin`, `OracleAdmin`, `InsuranceAdmin`).
+	/// The tracks' origins (`MarketAdmin`, `OracleAdmin`, `InsuranceAdmin`,
+	/// `ValidatorAdmin`).
 	#[runtime::pallet_index(34)]
 	pub type Origins = governance::origins;
+
+	/// The chain's funds: trading and transaction fee shares in, spends by referendum out
+	/// ([`treasury`]).
+	#[runtime::pallet_index(35)]
+	pub type Treasury = pallet_treasury;
 }

@@ -109,7 +109,10 @@ fn production_tracks_are_sorted_and_deliberate() {
 				String::from_utf8_lossy(&track.info.name).trim_end_matches('\0').to_string()
 			})
 			.collect();
-		assert_eq!(names, ["root", "market_admin", "oracle_admin", "insurance_admin"]);
+		assert_eq!(
+			names,
+			["root", "market_admin", "oracle_admin", "insurance_admin", "validator_admin"]
+		);
 		let market = Tracks::info(tracks::id::MARKET_ADMIN).unwrap();
 		assert_eq!(market.decision_period, 7 * DAYS);
 		assert_eq!(market.confirm_period, 3 * HOURS);

@@ -1,5 +1,5 @@
-//! The true-floor oracle on the real runtime with the local preset's three operators
-//! (Alice, Bob, Charlie): each feeds its floor with its operator key over the genesis-bound
+//! The true-floor oracle on the real runtime with the local preset's four operators
+//! (Alice, Bob, Charlie and Dave, its validators): each feeds its floor with its operator key over the genesis-bound
 //! payload, the index the perp markets read is the median of a quorum of agreeing operators,
 //! one operator lying does not move it, one offline and one lying leave it stale (opening
 //! pauses) rather than following either, and no operator can feed a configured collection
@@ -85,14 +85,14 @@ fn the_index_is_the_median_and_one_garbage_feed_does_not_move_it() {
 		set_time(START_MS);
 		configure();
 		feed(Sr25519Keyring::Alice, 100 * UNIT);
-		// One operator of three is no quorum yet.
-		assert!(Oracle::get(&APES).is_none());
 		feed(Sr25519Keyring::Bob, 102 * UNIT);
+		// Two operators of four are no quorum yet.
+		assert!(Oracle::get(&APES).is_none());
 		feed(Sr25519Keyring::Charlie, 101 * UNIT);
 		assert_eq!(index(), 101 * UNIT);
 
 		// Charlie's node is compromised: a floor a thousand times too high, then one near
-		// zero. The two honest operators agree on 101; the median stays there.
+		// zero. The honest operators agree on 101; the median stays there.
 		next_block(6);
 		feed(Sr25519Keyring::Alice, 101 * UNIT);
 		feed(Sr25519Keyring::Bob, 101 * UNIT);
@@ -139,26 +139,29 @@ fn one_operator_offline_and_one_lying_leave_the_index_stale_never_the_liars() {
 			RuntimeOrigin::signed(Sr25519Keyring::Dave.to_account_id()),
 			100 * UNIT
 		));
-		// Bob is offline from the start; Charlie lies tenfold: there never is an index.
+		// Bob is offline from the start; Charlie lies tenfold: two honest operators of four
+		// are no quorum, there never is an index.
 		feed(Sr25519Keyring::Alice, 10 * UNIT);
+		feed(Sr25519Keyring::Dave, 10 * UNIT);
 		feed(Sr25519Keyring::Charlie, 100 * UNIT);
 		assert!(Oracle::get(&APES).is_none());
 		assert!(open_long().unwrap_err().contains("OracleStale"));
 
-		// Bob comes online: a quorum of two honest operators, 10.1 ETH.
+		// Bob comes online: a quorum of three honest operators, 10 ETH their median.
 		next_block(6);
 		feed(Sr25519Keyring::Bob, 10_100_000_000_000_000_000);
-		assert_eq!(index(), 10_100_000_000_000_000_000);
+		assert_eq!(index(), 10 * UNIT);
 		assert_ok!(open_long());
 
-		// Bob goes offline again and Charlie goes on lying, every minute; Alice stays honest.
-		// While Bob's last value is fresh it still agrees with Alice's; then no quorum is
-		// left: the index keeps Alice's and Bob's last agreed value, ages, and goes stale for
-		// the markets. At no point is it the liar's.
+		// Bob goes offline again and Charlie goes on lying, every minute; Alice and Dave stay
+		// honest. While Bob's last value is fresh it still agrees with theirs; then no quorum
+		// is left: the index keeps the last agreed value, ages, and goes stale for the
+		// markets. At no point is it the liar's.
 		let bob_fed_at = Timestamp::get();
 		for minute in 1..=20u64 {
 			next_block(60);
 			feed(Sr25519Keyring::Alice, 10 * UNIT);
+			feed(Sr25519Keyring::Dave, 10 * UNIT);
 			feed(Sr25519Keyring::Charlie, 100 * UNIT);
 			let index = Oracle::get(&APES).expect("the last agreed index stays");
 			assert!(
@@ -216,7 +219,7 @@ fn operators_cannot_feed_a_configured_collection_around_the_checks() {
 fn a_non_operator_key_cannot_feed() {
 	common::chain(local_config_genesis()).execute_with(|| {
 		configure();
-		let call = signed_feed(Sr25519Keyring::Dave, UNIT);
+		let call = signed_feed(Sr25519Keyring::Eve, UNIT);
 		assert!(call.authorize(TransactionSource::External).unwrap().is_err());
 		assert!(Oracle::get(&APES).is_none());
 	});

@@ -1,11 +1,11 @@
 // Test 1: blocks are produced and finalized on every node.
 //
-// Every validator's keystore holds its aura, gran and flor keys. Every node (three
+// Every validator's keystore holds its aura, gran and flor keys. Every node (four
 // validators and the full node) reaches a finalized height of at least
 // `args[0]` (default 6) and they all hold the same hash at a common finalized height; the
-// finalized blocks were authored by all three validators (each one's Aura key works, Aura
+// finalized blocks were authored by all four validators (each one's Aura key works, Aura
 // rotates the slots); the validators run as authorities and the full node as a full node,
-// each connected to the three others.
+// each connected to the others.
 
 const assert = require('node:assert/strict');
 const { Keyring } = require('@polkadot/keyring');
@@ -38,12 +38,12 @@ async function run (_nodeName, networkInfo, args) {
       assert.ok((await apis[FULL_NODE].rpc.author.hasKey(sr, 'flor')).isFalse, `the full node holds no ${name} operator key`);
     }
     // Everyone bootstraps from alice and finds the others through the DHT.
-    await waitFor('every node connected to the three others', async () => {
+    await waitFor('every node connected to the others', async () => {
       const peers = await Promise.all(names.map(async (name) => (await apis[name].rpc.system.health()).peers.toNumber()));
       return peers.every((count) => count >= names.length - 1);
     }, 120_000, 2_000);
 
-    // Finality everywhere, and blocks from all three authors among the finalized ones.
+    // Finality everywhere, and blocks from all four authors among the finalized ones.
     const authors = new Map();
     let scanned = 0;
     const height = await waitFor(`every node finalized ≥ #${target} with blocks by all validators`, async () => {

@@ -1,4 +1,4 @@
-// Test 2: the index on chain is the median of the three operators' feeds, and it follows
+// Test 2: the index on chain is the median of the four operators' feeds, and it follows
 // the replayed sales.
 //
 // Sudo configures two collections for the true-floor oracle (see network.toml for which
@@ -9,11 +9,11 @@
 // polls the replay server through its own `--oracle-endpoint`, computes the floor and signs a
 // feed with its `flor` key.
 //
-// For collection 1 the three validators read three honest but different mirrors (prices
-// x1, x1.02, x0.98), so their floors differ. In every finalized block from then on where all
-// three operators have a value, `oracle.values(1)` must equal the median of
-// `oracle.rawValues(op, 1)` to the wei (the three agree within the quorum's 10 %, so the
-// quorum median is the median of all three);
+// For collection 1 the four validators read three honest but different mirrors (prices
+// x1 for alice and dave, x1.02, x0.98), so their floors differ. In every finalized block from then on where all
+// four operators have a value, `oracle.values(1)` must equal the median of
+// `oracle.rawValues(op, 1)` to the wei (the four agree within the quorum's 10 %, so the
+// quorum median is the median of all four);
 // the run ends once each operator fed at least `args[0]` (default 3) times and the index took
 // at least `args[1]` (default 4) distinct values. The replayed prices trend up, so the last
 // index must be above the first, and every index within the sales' range.
@@ -93,7 +93,7 @@ async function run (_nodeName, networkInfo, args) {
         const view = await oracleView(api, hash, HONEST, operators);
         const raws = VALIDATORS.map((name) => view.raw[name]);
         if (raws.some((raw) => raw === null)) continue;
-        assert.ok(view.index !== null, `#${next}: three operator values but no index`);
+        assert.ok(view.index !== null, `#${next}: every operator's value but no index`);
         const expected = median(raws.map(({ value }) => value));
         assert.equal(view.index.value, expected,
           `#${next}: index ${view.index.value} is not the median of ${raws.map(({ value }) => value).join(', ')}`);
@@ -110,7 +110,7 @@ async function run (_nodeName, networkInfo, args) {
     const distinct = new Set(samples.map(({ index }) => index)).size;
     assert.ok(last.index > first.index, `the index rose with the replayed prices: ${fmt(first.index)} → ${fmt(last.index)}`);
     log('oracle', `feeds of collection ${HONEST} since #${from}:`, VALIDATORS.map((name) => `${name} ${feeds[name]}`).join(', '));
-    log('oracle', `index = median of the three raw values in all ${samples.length} finalized blocks checked (#${first.block}–#${last.block}); ${distinct} distinct values`);
+    log('oracle', `index = median of the four raw values in all ${samples.length} finalized blocks checked (#${first.block}–#${last.block}); ${distinct} distinct values`);
     log('oracle', `#${first.block}: index ${fmt(first.index)} ETH (raw ${first.raws.map((value) => fmt(value)).join(' / ')})`);
     log('oracle', `#${last.block}: index ${fmt(last.index)} ETH (raw ${last.raws.map((value) => fmt(value)).join(' / ')})`);
   });

@@ -1,9 +1,9 @@
 // Test 3: a position pushed below maintenance by an index move is liquidated by a
-// validator's offchain worker, exactly once, although all three validators' workers see it.
+// validator's offchain worker, exactly once, although all four validators' workers see it.
 //
 // The scenario of client/tests/liquidation.test.ts, on the multi-validator network and with
 // every transaction sent through the full node (dave): sudo lists collection 7 at mark 10;
-// the three oracle operators feed index 10; Bob opens a 5x isolated long; the operators
+// the four oracle operators feed index 10; Bob opens a 5x isolated long; the operators
 // feed 8.6 (Bob is still above maintenance: a position is liquidatable only when both its
 // margin ratio on the curve and at the fair price, the worse of the mark TWAP and the index,
 // are below maintenance); Charlie shorts the mark down to 8.649. Nobody calls
@@ -63,7 +63,7 @@ async function run (_nodeName, networkInfo, args) {
     const fullLiquidation = params.fullLiquidationRatio.toBigInt();
     // Explicit nonces: Bob and Charlie feed and deposit in the same round.
     const nonces = {};
-    for (const pair of [alice, bob, charlie]) {
+    for (const pair of new Set([alice, bob, charlie, ...VALIDATORS.map((name) => accounts[name])])) {
       nonces[pair.address] = (await api.rpc.system.accountNextIndex(pair.address)).toNumber();
     }
     const send = (tx, pair) => signAndFinalize(api, tx, pair, { nonce: nonces[pair.address]++ });
@@ -95,7 +95,7 @@ async function run (_nodeName, networkInfo, args) {
     const arbitrage = await send(api.tx.perp.openPosition(market, 'Short', 15n * UNIT, 5n * UNIT, true, 0), charlie);
     const mark = bigField(findEvent(arbitrage.events, 'perp', 'PositionChanged'), 'markPrice');
     assert.equal(mark, 8_648_999_999_999_999_999n);
-    log('liquidation', `index 8.6 fed by all three operators (#${lastFeed.blockNumber}); Charlie's short moved the mark to ${fmt(mark)} (#${arbitrage.blockNumber})`);
+    log('liquidation', `index 8.6 fed by all four operators (#${lastFeed.blockNumber}); Charlie's short moved the mark to ${fmt(mark)} (#${arbitrage.blockNumber})`);
 
     // Scan the finalized chain from the arbitrage block, until `blocksAfter` blocks past the
     // liquidation (liquidated in the arbitrage block itself is fine: the trade comes first).

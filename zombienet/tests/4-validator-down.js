@@ -1,5 +1,5 @@
-// Test 4: a validator is stopped; the chain keeps producing blocks, finality resumes when it
-// is back, and no transaction is lost.
+// Test 4: one validator of four is stopped; the chain keeps producing and finalizing blocks,
+// the validator catches up when it is back, and no transaction is lost.
 //
 // Run in two steps around zombienet's `charlie: restart after N seconds` (which kills the
 // node with SIGKILL, waits N seconds, then starts it again on the same database and keys):
@@ -11,14 +11,14 @@
 // "arm" starts, in the background of zombienet's process, the work done while charlie is
 // down: wait until charlie's RPC port refuses connections, then send `args[1]` (default 6)
 // balance transfers from Dave, Eve and Ferdie to fresh accounts, one every 4 s, through
-// three different nodes in turn (dave, alice, bob), and watch them enter blocks. 50 s after
-// charlie went down (it comes back at 65 s) it samples the chain: blocks kept coming (alice
-// and bob author their slots, charlie's stay empty) and finality stalled (GRANDPA needs
-// more than 2/3 of the votes: with three validators that is all three, so no fault is
-// tolerated; nothing built after charlie went down is finalized while it is down).
+// three different nodes in turn (ferdie, alice, bob), and watch them enter blocks. 50 s
+// after charlie went down (it comes back at 65 s) it samples the chain: blocks kept coming
+// (the others author their slots, charlie's stay empty) and finality went on (GRANDPA needs
+// more than 2/3 of the votes: three of four; with three validators, as this network had
+// before, one down stalled finality).
 //
 // "check" waits for that work, then for finality to pass every block that included a
-// transfer on every node, charlie included, and checks each transfer is in the finalized
+// transfer on every node, charlie included once it is back, and checks each transfer is in the finalized
 // chain exactly once and each recipient holds exactly what was sent.
 
 const assert = require('node:assert/strict');
@@ -122,9 +122,9 @@ async function check (networkInfo) {
   log('validator-down', `while ${STOPPED} was down (${Math.round(down.downForMs / 1000)} s sampled): best #${start.best} → #${end.best}, finalized #${start.finalized} → #${end.finalized}; ` +
     `${down.includedWhileDown}/${transfers.length} transfers in blocks`);
   assert.ok(end.best - start.best >= 3, `blocks kept coming without ${STOPPED}: best #${start.best} → #${end.best}`);
-  // Votes cast before the kill may still finalize what was built then, nothing later.
-  assert.ok(end.finalized <= start.best,
-    `finality stalls with one of three GRANDPA voters down: finalized #${start.finalized} → #${end.finalized}, best was #${start.best} when ${STOPPED} went down`);
+  // Three of four voters finalize what was built after the kill, while it is down.
+  assert.ok(end.finalized >= start.best + 3,
+    `finality goes on with one of four GRANDPA voters down: finalized #${start.finalized} → #${end.finalized}, best was #${start.best} when ${STOPPED} went down`);
   assert.ok(down.includedWhileDown >= 1, 'transfers entered blocks while the validator was down');
 
   const names = [...VALIDATORS, FULL_NODE];

@@ -14,8 +14,11 @@ const { cryptoWaitReady, encodeAddress } = require('@polkadot/util-crypto');
 
 const UNIT = 10n ** 18n;
 const MILLI = 10n ** 15n;
-const VALIDATORS = ['alice', 'bob', 'charlie'];
-const FULL_NODE = 'dave';
+/** The genesis validators (and oracle operators). */
+const VALIDATORS = ['alice', 'bob', 'charlie', 'dave'];
+/** A validator node that test 6 has governance add to the set. */
+const NEW_VALIDATOR = 'eve';
+const FULL_NODE = 'ferdie';
 
 /** State that outlives one script (see the file comment). */
 const shared = {};
@@ -25,13 +28,27 @@ function log (tag, ...parts) {
   console.log(`    [${tag}]`, ...parts);
 }
 
+/**
+ * RPC methods @polkadot/api 16.5 does not know: session keys API v2's rotation, which also
+ * returns the proof that `owner` holds the keys (`{ keys, proof }`, SCALE bytes).
+ */
+const RPC = {
+  author: {
+    rotateKeysWithOwner: {
+      description: 'Generates new session keys for `owner` with their ownership proof',
+      params: [{ name: 'owner', type: 'Bytes' }],
+      type: 'Json'
+    }
+  }
+};
+
 /** Connects to `name`'s RPC; the provider retries every second while the node is down. */
 async function connect (networkInfo, name) {
   const node = networkInfo.nodesByName[name];
   if (node === undefined) throw new Error(`no node ${name} in the network`);
   const provider = new WsProvider(node.wsUri, 1_000);
   try {
-    return await withTimeout(ApiPromise.create({ provider, noInitWarn: true }), 60_000, `connecting to ${name}`);
+    return await withTimeout(ApiPromise.create({ provider, noInitWarn: true, rpc: RPC }), 60_000, `connecting to ${name}`);
   } catch (error) {
     await provider.disconnect();
     throw error;
@@ -177,22 +194,45 @@ async function oracleView (api, blockHash, collection, operators) {
   return { index: index === null ? null : { value: BigInt(index.value), timestamp: Number(index.timestamp) }, raw };
 }
 
-/** The account of the Aura authority that authored `blockHash`: slot mod authorities. */
+/**
+ * The validator account that authored `blockHash`: Aura gives slot `s` to authority
+ * `s mod n`, and `session.validators` lists the validators in the authorities' order (their
+ * accounts, which a validator's rotated session keys are not).
+ */
 async function blockAuthor (api, blockHash) {
   const header = await api.rpc.chain.getHeader(blockHash);
   const preRuntime = header.digest.logs.find((item) => item.isPreRuntime && item.asPreRuntime[0].toString() === 'aura');
   if (preRuntime === undefined) throw new Error(`block ${blockHash} has no Aura pre-digest`);
   const slot = api.createType('u64', preRuntime.asPreRuntime[1]).toBigInt();
   const parentAt = await api.at(header.parentHash);
-  const authorities = await parentAt.query.aura.authorities();
-  // Aura keys are sr25519 public keys, the authors' accounts.
-  return encodeAddress(authorities[Number(slot % BigInt(authorities.length))].toU8a(), 42);
+  const validators = await parentAt.query.session.validators();
+  return validators[Number(slot % BigInt(validators.length))].toString();
+}
+
+/**
+ * Puts `call` to a referendum with `origin` (e.g. `{ Origins: 'ValidatorAdmin' }`): `proposer`
+ * notes the preimage, submits it and places the decision deposit, and every `voters` pair
+ * votes aye with 900,000 FLOOR. Resolves with the referendum's index once the votes are
+ * finalized; the development preset's tracks enact it a few blocks later.
+ */
+async function submitReferendum (api, call, origin, proposer, voters) {
+  const method = call.method;
+  await signAndFinalize(api, api.tx.preimage.notePreimage(method.toHex()), proposer);
+  const submitted = await signAndFinalize(api,
+    api.tx.referenda.submit(origin, { Lookup: { hash: method.hash, len: method.encodedLength } }, { After: 0 }),
+    proposer);
+  const index = Number(field(findEvent(submitted.events, 'referenda', 'Submitted'), 'index').toString());
+  await signAndFinalize(api, api.tx.referenda.placeDecisionDeposit(index), proposer);
+  const vote = { Standard: { vote: { aye: true, conviction: 'Locked1x' }, balance: 900_000n * UNIT } };
+  await Promise.all(voters.map((voter) => signAndFinalize(api, api.tx.convictionVoting.vote(index, vote), voter)));
+  return index;
 }
 
 module.exports = {
   UNIT,
   MILLI,
   VALIDATORS,
+  NEW_VALIDATOR,
   FULL_NODE,
   shared,
   log,
@@ -210,5 +250,6 @@ module.exports = {
   median,
   fmt,
   oracleView,
-  blockAuthor
+  blockAuthor,
+  submitReferendum
 };

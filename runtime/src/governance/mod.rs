@@ -1,12 +1,12 @@
 //! OpenGov (docs/parameters.md#governance): token holders decide every market parameter, new market, oracle
-//! operator and insurance withdrawal by referendum.
+//! operator, insurance withdrawal and validator by referendum.
 //!
 //! - `pallet_preimage` stores the proposed call, `pallet_referenda` runs the referendum on
 //!   the track its origin implies ([`tracks`]), `pallet_conviction_voting` tallies the
 //!   votes, `pallet_scheduler` enacts the approved call with that origin.
-//! - [`origins`] defines the `MarketAdmin`, `OracleAdmin` and `InsuranceAdmin` origins; the
-//!   pallets accept Root or the matching track ([`MarketAdmin`], [`OracleAdmin`],
-//!   [`InsuranceAdmin`]).
+//! - [`origins`] defines the `MarketAdmin`, `OracleAdmin`, `InsuranceAdmin` and
+//!   `ValidatorAdmin` origins; the pallets accept Root or the matching track
+//!   ([`MarketAdmin`], [`OracleAdmin`], [`InsuranceAdmin`], [`ValidatorAdmin`]).
 //! - No whitelist or technical fast-track: the chain has no technical committee, and the
 //!   oracle track's 10-minute enactment is the urgent path. Sudo exists on development
 //!   presets only as a convenience.
@@ -39,6 +39,8 @@ pub type MarketAdmin = EitherOf<EnsureRoot<AccountId>, origins::MarketAdminTrack
 pub type OracleAdmin = EitherOf<EnsureRoot<AccountId>, origins::OracleAdminTrack>;
 /// Root or an `insurance_admin` referendum.
 pub type InsuranceAdmin = EitherOf<EnsureRoot<AccountId>, origins::InsuranceAdminTrack>;
+/// Root or a `validator_admin` referendum.
+pub type ValidatorAdmin = EitherOf<EnsureRoot<AccountId>, origins::ValidatorAdminTrack>;
 
 impl origins::Config for Runtime {}
 

@@ -1,8 +1,9 @@
 //! The custom origins of floorperp's governance tracks, and the track periods the chain runs.
 //!
-//! A referendum on the `market_admin`, `oracle_admin` or `insurance_admin` track dispatches
-//! its call with the matching [`Origin`]; pallets accept it through `super::MarketAdmin`,
-//! `super::OracleAdmin` and `super::InsuranceAdmin` (each also accepts Root).
+//! A referendum on the `market_admin`, `oracle_admin`, `insurance_admin` or `validator_admin`
+//! track dispatches its call with the matching [`Origin`]; pallets accept it through
+//! `super::MarketAdmin`, `super::OracleAdmin`, `super::InsuranceAdmin` and
+//! `super::ValidatorAdmin` (each also accepts Root).
 //!
 //! [`FastTracks`] holds the period override of development networks: `None` on a production
 //! chain (the tracks' own periods apply), set by the dev and local genesis presets so a
@@ -59,6 +60,8 @@ pub mod pallet {
 		OracleAdmin,
 		/// The insurance fund's target, watermark, claim caps and surplus withdrawals.
 		InsuranceAdmin,
+		/// Adds and removes validators.
+		ValidatorAdmin,
 	}
 
 	/// Development networks' track periods (`None`: the tracks' production periods).
@@ -108,4 +111,5 @@ pub mod pallet {
 	ensure_origin!(MarketAdminTrack, MarketAdmin);
 	ensure_origin!(OracleAdminTrack, OracleAdmin);
 	ensure_origin!(InsuranceAdminTrack, InsuranceAdmin);
+	ensure_origin!(ValidatorAdminTrack, ValidatorAdmin);
 }

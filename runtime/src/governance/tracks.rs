@@ -1,10 +1,14 @@
-//! The referendum tracks: `root`, `market_admin`, `oracle_admin`, `insurance_admin`.
+//! The referendum tracks: `root`, `market_admin`, `oracle_admin`, `insurance_admin`,
+//! `validator_admin`.
 //!
 //! Production periods (6-second blocks) follow how much a wrong decision costs and how
 //! fast a fix must land: market parameters are decided in up to a week and enacted an hour
 //! after a 3-hour confirmation; oracle configuration the same but enacted within 10 minutes
 //! (a bad operator must go fast); insurance withdrawals and Root take two weeks, a day of
-//! confirmation and a day before enactment. Approval starts at 100 % and falls linearly to
+//! confirmation and a day before enactment; validator changes are decided in up to a week,
+//! confirmed for a day and enacted after 10 minutes (the session delay adds one to two
+//! hours), with more support than market parameters: they decide who finalizes and feeds
+//! every index. Approval starts at 100 % and falls linearly to
 //! 50 % over the decision period; support (turnout of all issuance) falls from the track's
 //! ceiling to its floor. Development presets replace the periods through
 //! [`super::origins::FastTracks`].
@@ -28,6 +32,8 @@ pub mod id {
 	pub const ORACLE_ADMIN: u16 = 2;
 	/// `InsuranceAdmin`.
 	pub const INSURANCE_ADMIN: u16 = 3;
+	/// `ValidatorAdmin`.
+	pub const VALIDATOR_ADMIN: u16 = 4;
 }
 
 const fn approval() -> Curve {
@@ -47,7 +53,7 @@ const fn support(floor_permille: u32, ceil_percent: u32) -> Curve {
 }
 
 /// The production tracks.
-const TRACKS: [Track<u16, Balance, BlockNumber>; 4] = [
+const TRACKS: [Track<u16, Balance, BlockNumber>; 5] = [
 	Track {
 		id: id::ROOT,
 		info: TrackInfo {
@@ -104,6 +110,20 @@ const TRACKS: [Track<u16, Balance, BlockNumber>; 4] = [
 			min_support: support(20, 20),
 		},
 	},
+	Track {
+		id: id::VALIDATOR_ADMIN,
+		info: TrackInfo {
+			name: s("validator_admin"),
+			max_deciding: 5,
+			decision_deposit: 20_000 * UNIT,
+			prepare_period: HOURS,
+			decision_period: 7 * DAYS,
+			confirm_period: DAYS,
+			min_enactment_period: 10 * MINUTES,
+			min_approval: approval(),
+			min_support: support(20, 20),
+		},
+	},
 ];
 
 /// The referendum tracks as `pallet_referenda` sees them.
@@ -127,6 +147,7 @@ impl pallet_referenda::TracksInfo<Balance, BlockNumber> for TracksInfo {
 			OriginCaller::Origins(Origin::MarketAdmin) => Ok(id::MARKET_ADMIN),
 			OriginCaller::Origins(Origin::OracleAdmin) => Ok(id::ORACLE_ADMIN),
 			OriginCaller::Origins(Origin::InsuranceAdmin) => Ok(id::INSURANCE_ADMIN),
+			OriginCaller::Origins(Origin::ValidatorAdmin) => Ok(id::VALIDATOR_ADMIN),
 			_ => Err(()),
 		}
 	}
