@@ -32,7 +32,7 @@ step "client: typecheck and end-to-end tests against a running node"
 step "web: typecheck, unit tests, build, the trading page in headless Chromium against a dev node"
 (cd web && npm run --silent typecheck && npm run --silent test:unit && npm run --silent build && npm run --silent test:e2e)
 
-step "zombienet: four validators, a candidate validator and a full node, six network tests"
+step "zombienet: a runtime upgrade, then four validators, a candidate validator and a full node, seven network tests"
 ./zombienet/run.sh
 
 step "all tests passed in $(( $(date +%s) - started )) s"

@@ -9,9 +9,11 @@
 # directory's npm packages (`npm ci`, skipped while package-lock.json is unchanged), writes
 # the sale fixtures, starts four marketplace-replay servers on free loopback ports (each
 # serving OpenSea v2, which wants the key the validators are given, LooksRare v2 and an
-# Ethereum JSON-RPC node), and runs
-# floorperp.zndsl with zombienet's native provider: five validator nodes and a full node as
-# local processes, the tests as js-scripts against them. Everything it started is stopped
+# Ethereum JSON-RPC node), builds the upgrade drill's runtime (this runtime labelled spec 100,
+# `--features upgrade-drill`) and the chain spec of a spec-100 chain on it
+# (fixtures/spec-100-chain.mjs), and runs floorperp.zndsl with zombienet's native provider:
+# five validator nodes and a full node as local processes, the tests as js-scripts against
+# them. Everything it started is stopped
 # on exit, whatever the outcome.
 #
 # Files go to ZOMBIENET_WORK_DIR (default: a fresh directory under $TMPDIR or /tmp): node
@@ -43,6 +45,7 @@ status=1
 
 cleanup() {
 	trap - EXIT INT TERM
+	if [[ "${runtime_borrowed:-0}" == 1 ]]; then restore_runtime; fi
 	# Zombienet runs in its own process group with every node it spawned: stop the group.
 	if [[ -n "$zombienet_pid" ]] && kill -0 "$zombienet_pid" 2>/dev/null; then
 		kill -TERM -- "-$zombienet_pid" 2>/dev/null || true
@@ -105,10 +108,36 @@ start_replay low "$work/sales/sales-low.csv" && export REPLAY_LOW_URL="$REPLAY_U
 start_replay high "$work/sales/sales-high.csv" && export REPLAY_HIGH_URL="$REPLAY_URL_FOUND"
 start_replay x10 "$work/sales/sales-x10.csv" && export REPLAY_X10_URL="$REPLAY_URL_FOUND"
 
-step "raw local chain spec"
+step "the upgrade drill's spec-100 runtime (cargo build -p floorperp-runtime --features upgrade-drill)"
+# The network starts on this runtime labelled spec 100 and test 0 upgrades it to the node's
+# own spec 101 by referendum. Its WASM build writes where the node's runtime WASM lives
+# (the WASM builder's directory is per crate): those files are kept and put back, so the
+# node's next build still embeds spec 101. FORCE_WASM_BUILD makes the build script run
+# although its inputs did not change since the last drill.
+wbuild="$CARGO_TARGET_DIR/debug/wbuild/floorperp-runtime"
+drill="$CARGO_TARGET_DIR/upgrade-drill"
+mkdir -p "$drill/kept"
+rm -f "$drill/kept/"*.wasm
+cp -p "$wbuild/"*.wasm "$drill/kept/" 2>/dev/null || true
+restore_runtime() { cp -p "$drill/kept/"*.wasm "$wbuild/" 2>/dev/null || true; }
+# cleanup() puts them back too if anything below fails.
+runtime_borrowed=1
+FORCE_WASM_BUILD="$(date +%s%N)" cargo build --locked -p floorperp-runtime --features upgrade-drill
+cp "$wbuild/floorperp_runtime.wasm" "$drill/spec-100.wasm"
+restore_runtime
+runtime_borrowed=0
+
+step "chain specs: local (spec 101) and the drill's spec-100 chain"
 # Zombienet takes a raw spec as it is (network.toml says why it must not rewrite ours).
-export FLOORPERP_SPEC="$work/local-raw.json"
-"$FLOORPERP_NODE" export-chain-spec --chain local --raw >"$FLOORPERP_SPEC" 2>"$work/export-chain-spec.log"
+"$FLOORPERP_NODE" export-chain-spec --chain local >"$work/local.json" 2>"$work/export-chain-spec.log"
+"$FLOORPERP_NODE" export-chain-spec --chain local --raw >"$work/local-raw.json" 2>>"$work/export-chain-spec.log"
+node fixtures/spec-100-chain.mjs code "$work/local.json" "$drill/spec-100.wasm" >"$work/spec-100.json"
+"$FLOORPERP_NODE" export-chain-spec --chain "$work/spec-100.json" --raw >"$work/spec-100-raw.json" 2>>"$work/export-chain-spec.log"
+export FLOORPERP_SPEC="$work/spec-100-chain.json"
+node fixtures/spec-100-chain.mjs state "$work/spec-100-raw.json" "$work/local.json" >"$FLOORPERP_SPEC"
+# What test 0 upgrades to: the runtime the node was built with.
+export FLOORPERP_UPGRADE_CODE="$work/spec-101.code.hex"
+node fixtures/spec-100-chain.mjs runtime "$work/local-raw.json" >"$FLOORPERP_UPGRADE_CODE"
 
 # ZOMBIENET_ZNDSL runs another test file on the same network (e.g. one test while developing it).
 zndsl="${ZOMBIENET_ZNDSL:-floorperp.zndsl}"

@@ -1,6 +1,6 @@
 // A polkadot.js wallet can transact on floorperp: Alice sends Bob a balance transfer signed
 // with @polkadot/api through all of the runtime's transaction extensions, and the balances
-// move by exactly the amount and the fee.
+// move by exactly the amount and the fee, 80 % of which reaches the treasury.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -43,8 +43,10 @@ test('Alice transfers to Bob; balances change by exactly the amount and the fee'
   const bob = keyring.addFromUri('//Bob');
   const amount = 12n * UNIT + 345n * 10n ** 15n; // 12.345 FLOOR
 
+  const treasury = api.consts.treasury.potAccount.toString();
   const aliceBefore = (await api.query.system.account(alice.address)).data.free.toBigInt();
   const bobBefore = (await api.query.system.account(bob.address)).data.free.toBigInt();
+  const treasuryBefore = (await api.query.system.account(treasury)).data.free.toBigInt();
 
   const { blockHash, events } = await signAndFinalize(
     api.tx.balances.transferKeepAlive(bob.address, amount),
@@ -67,6 +69,11 @@ test('Alice transfers to Bob; balances change by exactly the amount and the fee'
   const at = await api.at(blockHash);
   const aliceAfter = (await at.query.system.account(alice.address)).data.free.toBigInt();
   const bobAfter = (await at.query.system.account(bob.address)).data.free.toBigInt();
+  const treasuryAfter = (await at.query.system.account(treasury)).data.free.toBigInt();
   assert.equal(bobAfter - bobBefore, amount);
-  assert.equal(aliceBefore - aliceAfter, amount + fee);
+  // 80 % of the fee goes to the treasury; the rest to the block's author, which on the dev
+  // chain is Alice herself (its only validator): she pays the amount and the treasury's part.
+  const toTreasury = fee * 80n / 100n;
+  assert.equal(treasuryAfter - treasuryBefore, toTreasury);
+  assert.equal(aliceBefore - aliceAfter, amount + toTreasury);
 });

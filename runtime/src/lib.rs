@@ -73,12 +73,31 @@ pub mod opaque {
 /// `spec_version` goes up by one with every runtime change that reaches a network (101: the
 /// validator set, sessions and the treasury); `transaction_version` only when an existing
 /// call's index or arguments change (docs/operations.md#runtime-upgrades).
+#[cfg(not(feature = "upgrade-drill"))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("floorperp"),
 	impl_name: alloc::borrow::Cow::Borrowed("floorperp-node"),
 	authoring_version: 1,
 	spec_version: 101,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// This runtime labelled as spec 100, the version before sessions, for the zombienet upgrade
+/// drill only (`--features upgrade-drill`): its network starts on this code with a spec-100
+/// state and upgrades to the real spec 101 by referendum, running the migration as a live
+/// chain would (zombienet/run.sh). `sp_version::runtime_version` wants literals, hence a
+/// second constant rather than a computed field.
+#[cfg(feature = "upgrade-drill")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("floorperp"),
+	impl_name: alloc::borrow::Cow::Borrowed("floorperp-node"),
+	authoring_version: 1,
+	spec_version: 100,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,

@@ -18,7 +18,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { FULL_NODE, MILLI, UNIT, VALIDATORS, bigField, blockAuthor, devAccounts, field, findEvent, fmt, log, signAndFinalize, waitFor, withApis } = require('./lib.js');
+const { FULL_NODE, MILLI, UNIT, VALIDATORS, bigField, blockAuthor, devAccounts, field, findEvent, fmt, log, signAndFinalize, waitFor, withApis, marketParams } = require('./lib.js');
 
 const COLLECTION = 7;
 /**
@@ -26,11 +26,6 @@ const COLLECTION = 7;
  * the per-block price band: the crash below is one 14 % arbitrage trade, which the default
  * 2 % band would split over blocks.
  */
-function marketParams (api) {
-  const defaults = api.consts.perp.defaultMarketParams;
-  return { ...Object.fromEntries(defaults.entries()), fluctuationLimit: 0n };
-}
-
 /**
  * Which validators' offchain workers logged a submitted liquidation for a block in
  * `from..to` (run.sh passes the nodes' log directory as ZOMBIENET_NET_DIR); for the

@@ -3,9 +3,10 @@
 // Eve runs a validator node that is not in the set. Her node generates session keys
 // (`author_rotateKeysWithOwner`, which also returns the proof that her account owns them) and
 // her account registers them with `session.setKeys`. Then two `validator_admin` referenda run
-// side by side: one adds eve, the other removes charlie (whose oracle lied in test 5). Both
-// are enacted within a minute (the development tracks), and pallet-session takes the new set
-// at a session boundary (one-minute sessions: live one to two sessions after enactment).
+// side by side: one adds eve, the other removes charlie (whose oracle lied in test 5), each
+// carried by three large ayes (above the track's 20 % support from the start). Both are
+// enacted within a minute (the development tracks), and pallet-session takes the new set at
+// a session boundary (one-minute sessions: live one to two sessions after enactment).
 //
 // Checked, on finalized blocks: from the session in which the new set is active, eve
 // authors blocks and charlie authors none; Aura's authorities hold eve's new key; the oracle
@@ -44,8 +45,8 @@ async function run (_nodeName, networkInfo, args) {
     assert.notEqual(eveAura, eve.address, 'new keys, not her account key');
     log('validator-set', `eve registered new session keys in #${registered.blockNumber} (aura ${eveAura.slice(0, 8)}…, flor ${eveFlor.slice(0, 8)}…)`);
 
-    // 2. Two referenda side by side: add eve (alice proposes, alice and bob vote), remove
-    //    charlie (dave proposes, charlie and dave vote).
+    // 2. Two referenda side by side: add eve (alice proposes; alice, bob and eve vote),
+    //    remove charlie (dave proposes; charlie, dave and ferdie vote).
     const origin = { Origins: 'ValidatorAdmin' };
     const enacted = waitFor('both referenda enacted', async () => {
       const current = (await api.query.validatorManager.validators()).map((v) => v.toString());
@@ -53,8 +54,8 @@ async function run (_nodeName, networkInfo, args) {
     }, 180_000, 2_000);
     const submittedAt = Date.now();
     const [added, removed] = await Promise.all([
-      submitReferendum(api, api.tx.validatorManager.addValidator(eve.address), origin, accounts.alice, [accounts.alice, accounts.bob]),
-      submitReferendum(api, api.tx.validatorManager.removeValidator(accounts[REMOVED].address), origin, accounts.dave, [accounts.charlie, accounts.dave])
+      submitReferendum(api, api.tx.validatorManager.addValidator(eve.address), origin, accounts.alice, [accounts.alice, accounts.bob, eve]),
+      submitReferendum(api, api.tx.validatorManager.removeValidator(accounts[REMOVED].address), origin, accounts.dave, [accounts.charlie, accounts.dave, accounts.ferdie])
     ]);
     const track = (await api.query.referenda.referendumInfoFor(added)).unwrap();
     if (track.isOngoing) assert.equal(track.asOngoing.track.toNumber(), 4, 'the validator_admin track');

@@ -113,7 +113,13 @@ pub mod pallet {
 	/// A market's claim window as stored.
 	pub type ClaimWindowOf<T> = ClaimWindow<BlockNumberFor<T>>;
 
+	/// The layout of this pallet's storage. A change to it bumps this and ships a
+	/// `VersionedMigration` from the previous version in the runtime's `Migrations`
+	/// (docs/operations.md#runtime-upgrades).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]

@@ -123,7 +123,13 @@ pub mod pallet {
 		sp_runtime::{traits::Convert, RuntimeAppPublic},
 	};
 
+	/// The layout of this pallet's storage. A change to it bumps this and ships a
+	/// `VersionedMigration` from the previous version in the runtime's `Migrations`
+	/// (docs/operations.md#runtime-upgrades).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// An operator key's signature.
