@@ -6,14 +6,13 @@
 
 mod common;
 
-use codec::Encode;
 use floorperp_runtime::{
 	collateral::{eth_balance, EthCollateral, ETH},
 	configs::InsuranceFundAdapter,
 	genesis_config_presets::development_config_genesis,
 	pallet_perp::{self, InsuranceFund, MarketParams},
 	Assets, Balances, Executive, Faucet, Perp, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin,
-	SignedPayload, System, TxExtension, UncheckedExtrinsic, HOURS, UNIT,
+	System, HOURS, UNIT,
 };
 use perp_math::Side;
 use polkadot_sdk::{
@@ -21,15 +20,14 @@ use polkadot_sdk::{
 		assert_noop, assert_ok,
 		traits::{fungible::Mutate, OnFinalize, UnfilteredDispatchable},
 	},
-	frame_system, pallet_timestamp, pallet_transaction_payment,
+	pallet_timestamp,
 	sp_core::{sr25519, Pair},
 	sp_io,
 	sp_keyring::Sr25519Keyring,
 	sp_runtime::{
-		generic::Era,
 		traits::IdentifyAccount,
 		transaction_validity::{InvalidTransaction, TransactionValidityError},
-		AccountId32, MultiSignature, MultiSigner,
+		AccountId32, MultiSigner,
 	},
 };
 
@@ -59,46 +57,13 @@ fn next_block() {
 	pallet_timestamp::Now::<Runtime>::put(pallet_timestamp::Now::<Runtime>::get() + 6_000);
 }
 
-/// A transaction signed by `pair` with its account's current nonce.
-fn signed(pair: &sr25519::Pair, call: RuntimeCall) -> UncheckedExtrinsic {
-	let who = account(pair);
-	let extension: TxExtension = (
-		frame_system::AuthorizeCall::new(),
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(System::account_nonce(&who)),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-		polkadot_sdk::frame_metadata_hash_extension::CheckMetadataHash::new(false),
-		frame_system::WeightReclaim::new(),
-	);
-	let payload = SignedPayload::new(call.clone(), extension.clone()).unwrap();
-	let signature = MultiSignature::from(payload.using_encoded(|bytes| pair.sign(bytes)));
-	UncheckedExtrinsic::new_signed(call, who.into(), signature, extension)
-}
-
 fn account(pair: &sr25519::Pair) -> AccountId32 {
 	MultiSigner::from(pair.public()).into_account()
 }
 
 /// Applies `call` signed by `pair`; returns the FLOOR fee it paid.
 fn apply(pair: &sr25519::Pair, call: RuntimeCall) -> u128 {
-	let first = System::events().len();
-	let result = Executive::apply_extrinsic(signed(pair, call.clone()));
-	assert!(matches!(result, Ok(Ok(_))), "{call:?}: {result:?}");
-	System::events()
-		.into_iter()
-		.skip(first)
-		.find_map(|record| match record.event {
-			RuntimeEvent::TransactionPayment(
-				pallet_transaction_payment::Event::TransactionFeePaid { actual_fee, .. },
-			) => Some(actual_fee),
-			_ => None,
-		})
-		.expect("a fee")
+	common::apply(pair, call, 0)
 }
 
 fn perp(call: pallet_perp::Call<Runtime>) -> RuntimeCall {
@@ -306,9 +271,10 @@ fn bad_collateral_inputs_fail_and_change_nothing() {
 		// here: the poor account's balances, nonce and trader record are.
 		let poor_account = account(&poor);
 		assert_eq!(
-			Executive::apply_extrinsic(signed(
+			Executive::apply_extrinsic(common::signed(
 				&poor,
-				perp(pallet_perp::Call::deposit { amount: UNIT })
+				perp(pallet_perp::Call::deposit { amount: UNIT }),
+				0
 			)),
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Payment))
 		);

@@ -12,8 +12,7 @@ use codec::Encode;
 use floorperp_runtime::{
 	collateral::EthCollateral, configs::perp_system_accounts,
 	genesis_config_presets::development_config_genesis, pallet_perp, Executive, Header, Perp,
-	Runtime, RuntimeCall, RuntimeOrigin, SignedPayload, System, TxExtension, UncheckedExtrinsic,
-	UNIT,
+	Runtime, RuntimeCall, RuntimeOrigin, System, UncheckedExtrinsic, UNIT,
 };
 use perp_math::Side;
 use polkadot_sdk::{
@@ -21,10 +20,10 @@ use polkadot_sdk::{
 		assert_ok,
 		traits::{fungible::Mutate, OnFinalize, UnfilteredDispatchable},
 	},
-	frame_system::{self, offchain::CreateAuthorizedTransaction},
-	pallet_timestamp, pallet_transaction_payment,
+	frame_system::offchain::CreateAuthorizedTransaction,
+	pallet_timestamp,
 	sp_keyring::Sr25519Keyring,
-	sp_runtime::{generic::Era, traits::Header as _, MultiSignature},
+	sp_runtime::traits::Header as _,
 };
 
 const START_MS: u64 = 1_700_000_000_000;
@@ -60,27 +59,6 @@ fn next_block() {
 fn authorised(call: RuntimeCall) -> UncheckedExtrinsic {
 	let extension = <Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_extension();
 	UncheckedExtrinsic::new_transaction(call, extension)
-}
-
-/// A transaction signed by `who` with its current nonce.
-fn signed(who: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
-	let nonce = System::account_nonce(who.to_account_id());
-	let extension: TxExtension = (
-		frame_system::AuthorizeCall::new(),
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-		polkadot_sdk::frame_metadata_hash_extension::CheckMetadataHash::new(false),
-		frame_system::WeightReclaim::new(),
-	);
-	let payload = SignedPayload::new(call.clone(), extension.clone()).unwrap();
-	let signature = MultiSignature::from(payload.using_encoded(|bytes| who.sign(bytes)));
-	UncheckedExtrinsic::new_signed(call, who.to_account_id().into(), signature, extension)
 }
 
 #[test]
@@ -166,14 +144,17 @@ fn a_flood_of_authorised_liquidations_never_includes_a_failure() {
 		assert_eq!(included + refused, POSITIONS);
 		let eve = Sr25519Keyring::Eve;
 		let deposit = RuntimeCall::Perp(pallet_perp::Call::deposit { amount: UNIT });
-		assert!(matches!(Executive::apply_extrinsic(signed(eve, deposit)), Ok(Ok(_))));
+		assert!(matches!(
+			Executive::apply_extrinsic(common::signed(&eve.pair(), deposit, 0)),
+			Ok(Ok(_))
+		));
 		let transfer =
 			RuntimeCall::Balances(polkadot_sdk::pallet_balances::Call::transfer_keep_alive {
 				dest: perp_system_accounts()[1].clone().into(),
 				value: UNIT,
 			});
 		assert!(matches!(
-			Executive::apply_extrinsic(signed(Sr25519Keyring::Ferdie, transfer)),
+			Executive::apply_extrinsic(common::signed(&Sr25519Keyring::Ferdie.pair(), transfer, 0)),
 			Ok(Ok(_))
 		));
 	});

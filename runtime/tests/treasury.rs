@@ -11,22 +11,18 @@ use floorperp_runtime::{
 	genesis_config_presets::development_config_genesis,
 	pallet_perp,
 	treasury::TreasuryAsset,
-	Balances, Executive, Runtime, RuntimeCall, RuntimeOrigin, SignedPayload, System, Treasury,
-	TxExtension, UncheckedExtrinsic, UNIT,
+	Balances, Runtime, RuntimeCall, RuntimeOrigin, System, Treasury, UNIT,
 };
 use polkadot_sdk::{
 	frame_support::{
 		assert_noop, assert_ok,
 		traits::{fungible::Mutate, Currency, Get},
 	},
-	frame_system, pallet_balances, pallet_transaction_payment,
+	pallet_balances,
 	sp_consensus_aura::{Slot, AURA_ENGINE_ID},
 	sp_core::{sr25519, Pair},
 	sp_keyring::Sr25519Keyring,
-	sp_runtime::{
-		generic::Era, traits::IdentifyAccount, AccountId32, DigestItem, DispatchError,
-		MultiSignature, MultiSigner,
-	},
+	sp_runtime::{traits::IdentifyAccount, AccountId32, DigestItem, DispatchError, MultiSigner},
 };
 
 fn treasury() -> AccountId32 {
@@ -35,42 +31,6 @@ fn treasury() -> AccountId32 {
 
 fn account(pair: &sr25519::Pair) -> AccountId32 {
 	MultiSigner::from(pair.public()).into_account()
-}
-
-/// A transaction signed by `pair` with its account's nonce, offering `tip`.
-fn signed(pair: &sr25519::Pair, call: RuntimeCall, tip: u128) -> UncheckedExtrinsic {
-	let who = account(pair);
-	let extension: TxExtension = (
-		frame_system::AuthorizeCall::new(),
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(System::account_nonce(&who)),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(tip),
-		polkadot_sdk::frame_metadata_hash_extension::CheckMetadataHash::new(false),
-		frame_system::WeightReclaim::new(),
-	);
-	let payload = SignedPayload::new(call.clone(), extension.clone()).unwrap();
-	let signature = MultiSignature::from(payload.using_encoded(|bytes| pair.sign(bytes)));
-	UncheckedExtrinsic::new_signed(call, who.into(), signature, extension)
-}
-
-/// Applies `call` signed by `pair` with `tip`; returns what it paid, tip included.
-fn apply(pair: &sr25519::Pair, call: RuntimeCall, tip: u128) -> u128 {
-	let result = Executive::apply_extrinsic(signed(pair, call.clone(), tip));
-	assert!(matches!(result, Ok(Ok(_))), "{call:?}: {result:?}");
-	System::events()
-		.into_iter()
-		.find_map(|record| match record.event {
-			floorperp_runtime::RuntimeEvent::TransactionPayment(
-				pallet_transaction_payment::Event::TransactionFeePaid { actual_fee, .. },
-			) => Some(actual_fee),
-			_ => None,
-		})
-		.expect("a fee")
 }
 
 /// Alice (the development chain's only validator) authors the block being built.
@@ -93,7 +53,7 @@ fn transaction_fees_go_80_percent_to_the_treasury_and_the_rest_with_the_tip_to_t
 			dest: alice.clone().into(),
 			value: UNIT / 10,
 		});
-		let paid = apply(&trader, transfer, tip);
+		let paid = common::apply(&trader, transfer, tip);
 		let fee = paid - tip;
 		assert!(fee > 0);
 		let to_treasury = fee * 80 / 100;

@@ -39,7 +39,7 @@ use crate::{
 use alloc::vec::Vec;
 use polkadot_sdk::{
 	frame_support::{parameter_types, traits::ConstU32},
-	pallet_session,
+	pallet_membership, pallet_session,
 	sp_runtime::{
 		traits::{Convert, ConvertInto, OpaqueKeys},
 		BoundToRuntimeAppPublic,
@@ -142,8 +142,6 @@ impl OracleOperatorKeys {
 		}
 	}
 }
-
-use polkadot_sdk::pallet_membership;
 
 impl polkadot_sdk::frame_support::traits::OneSessionHandler<AccountId> for OracleOperatorKeys {
 	type Key = pallet_true_floor_oracle::crypto::Public;

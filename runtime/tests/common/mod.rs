@@ -26,3 +26,61 @@ fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 		(base, patch) => *base = patch,
 	}
 }
+
+/// A transaction signed by `pair` with its account's current nonce, offering `tip`, through
+/// every extension of the runtime's `TxExtension` (what a wallet sends).
+#[allow(dead_code)] // Not every test binary sends signed transactions.
+pub fn signed(
+	pair: &polkadot_sdk::sp_core::sr25519::Pair,
+	call: floorperp_runtime::RuntimeCall,
+	tip: u128,
+) -> floorperp_runtime::UncheckedExtrinsic {
+	use codec::Encode;
+	use polkadot_sdk::{
+		frame_system, pallet_transaction_payment,
+		sp_core::Pair,
+		sp_runtime::{generic::Era, traits::IdentifyAccount, MultiSignature, MultiSigner},
+	};
+	let who = MultiSigner::from(pair.public()).into_account();
+	let extension: floorperp_runtime::TxExtension = (
+		frame_system::AuthorizeCall::new(),
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(Era::Immortal),
+		frame_system::CheckNonce::from(System::account_nonce(&who)),
+		frame_system::CheckWeight::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(tip),
+		polkadot_sdk::frame_metadata_hash_extension::CheckMetadataHash::new(false),
+		frame_system::WeightReclaim::new(),
+	);
+	let payload = floorperp_runtime::SignedPayload::new(call.clone(), extension.clone()).unwrap();
+	let signature = MultiSignature::from(payload.using_encoded(|bytes| pair.sign(bytes)));
+	floorperp_runtime::UncheckedExtrinsic::new_signed(call, who.into(), signature, extension)
+}
+
+/// Applies `call` signed by `pair` with `tip`; returns what it paid in FLOOR, tip included.
+#[allow(dead_code)] // Not every test binary sends signed transactions.
+pub fn apply(
+	pair: &polkadot_sdk::sp_core::sr25519::Pair,
+	call: floorperp_runtime::RuntimeCall,
+	tip: u128,
+) -> u128 {
+	use floorperp_runtime::{Executive, RuntimeEvent};
+	use polkadot_sdk::pallet_transaction_payment::Event as PaymentEvent;
+	let first = System::events().len();
+	let result = Executive::apply_extrinsic(signed(pair, call.clone(), tip));
+	assert!(matches!(result, Ok(Ok(_))), "{call:?}: {result:?}");
+	System::events()
+		.into_iter()
+		.skip(first)
+		.find_map(|record| match record.event {
+			RuntimeEvent::TransactionPayment(PaymentEvent::TransactionFeePaid {
+				actual_fee,
+				..
+			}) => Some(actual_fee),
+			_ => None,
+		})
+		.expect("a fee")
+}
