@@ -363,6 +363,36 @@ parameter_types! {
 	/// OCW liquidations outrank user transactions (fee-based priority) by far; oracle feeds
 	/// are to outrank them in turn.
 	pub const LiquidationPriority: TransactionPriority = TransactionPriority::MAX / 4;
+	/// Offchain-worker liquidations one block may include: as many as fill a third of the
+	/// normal class at their benchmarked worst-case weight (the call, a due funding
+	/// settlement and the authorisation), 139 today. A crash is cleared by the band and the
+	/// weight, not by a count picked by hand (docs/PERFORMANCE.md#the-crash-drill: 20 made
+	/// a 10,000-position crash wait on the count); two thirds stay for traders, who add
+	/// margin and close in a crash too.
+	pub MaxLiquidationsPerBlock: u32 = liquidations_per_block();
+}
+
+/// The most one offchain-worker liquidation counts against its block: `liquidate`'s
+/// declared weight (the worse of a partial and a bankrupt liquidation, with a due funding
+/// settlement) and its authorisation.
+pub fn liquidation_weight() -> Weight {
+	use pallet_perp::WeightInfo as _;
+	type Weights = pallet_perp::weights::SubstrateWeight<Runtime>;
+	Weights::liquidate()
+		.max(Weights::liquidate_bankrupt())
+		.saturating_add(Weights::settle_funding())
+		.saturating_add(Weights::authorize_liquidate())
+}
+
+/// See [`MaxLiquidationsPerBlock`].
+fn liquidations_per_block() -> u32 {
+	let one = liquidation_weight().ref_time().max(1);
+	let normal = RuntimeBlockWeights::get()
+		.get(DispatchClass::Normal)
+		.max_total
+		.unwrap_or(RuntimeBlockWeights::get().max_block)
+		.ref_time();
+	u32::try_from(normal / 3 / one).unwrap_or(u32::MAX).max(1)
 }
 
 /// Transactions built by offchain workers (authorised liquidations, funding settlements,
@@ -441,7 +471,7 @@ impl pallet_perp::Config for Runtime {
 	type InsuranceFund = InsuranceFundAdapter;
 	type BlockAuthor = AuraBlockAuthor;
 	type LiquidationPriority = LiquidationPriority;
-	type MaxLiquidationsPerBlock = ConstU32<20>;
+	type MaxLiquidationsPerBlock = MaxLiquidationsPerBlock;
 	// ≈ 30 µs per position in the offchain worker (docs/PERFORMANCE.md): ≈ 60 ms of one core
 	// per block, a full sweep of 100,000 positions in 49 blocks per validator.
 	type LiquidationScanLimit = ConstU32<2048>;

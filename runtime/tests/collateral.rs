@@ -5,6 +5,7 @@
 //! change nothing; the faucet drips test ETH on development networks only.
 
 mod common;
+use common::blocks::{feed, START_MS};
 
 use floorperp_runtime::{
 	collateral::{eth_balance, EthCollateral, ETH},
@@ -30,17 +31,6 @@ use polkadot_sdk::{
 		AccountId32, MultiSigner,
 	},
 };
-
-const START_MS: u64 = 1_700_000_000_000;
-
-fn feed(price: u128) {
-	let call = RuntimeCall::Oracle(polkadot_sdk::pallet_oracle::Call::feed_values {
-		values: vec![(1u32, price)].try_into().unwrap(),
-	});
-	assert_ok!(
-		call.dispatch_bypass_filter(RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id()))
-	);
-}
 
 fn market() {
 	pallet_timestamp::Now::<Runtime>::put(START_MS);

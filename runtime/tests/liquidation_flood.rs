@@ -9,63 +9,26 @@
 mod common;
 
 use codec::Encode;
+use common::blocks::{authorised, feed, mark, next_block, START_MS};
 use floorperp_runtime::{
 	collateral::EthCollateral, configs::perp_system_accounts,
-	genesis_config_presets::development_config_genesis, pallet_perp, Executive, Header, Perp,
-	Runtime, RuntimeCall, RuntimeOrigin, System, UncheckedExtrinsic, UNIT,
+	genesis_config_presets::development_config_genesis, pallet_perp, Executive, Perp, Runtime,
+	RuntimeCall, RuntimeOrigin, UNIT,
 };
 use perp_math::Side;
 use polkadot_sdk::{
-	frame_support::{
-		assert_ok,
-		traits::{fungible::Mutate, OnFinalize, UnfilteredDispatchable},
-	},
-	frame_system::offchain::CreateAuthorizedTransaction,
+	frame_support::{assert_ok, traits::fungible::Mutate},
 	pallet_timestamp,
 	sp_keyring::Sr25519Keyring,
-	sp_runtime::traits::Header as _,
 };
 
-const START_MS: u64 = 1_700_000_000_000;
 const POSITIONS: u32 = 200;
-
-fn feed(price: u128) {
-	let call = RuntimeCall::Oracle(polkadot_sdk::pallet_oracle::Call::feed_values {
-		values: vec![(1u32, price)].try_into().unwrap(),
-	});
-	assert_ok!(
-		call.dispatch_bypass_filter(RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id()))
-	);
-}
-
-fn mark() -> u128 {
-	pallet_perp::Markets::<Runtime>::get(0).unwrap().reserves.mark_price().unwrap()
-}
-
-/// Ends the block and opens the next one, 6 s later, as the executive would.
-fn next_block() {
-	let block = System::block_number();
-	Perp::on_finalize(block);
-	polkadot_sdk::pallet_oracle::Pallet::<Runtime>::on_finalize(block);
-	let parent = System::finalize().hash();
-	let header =
-		Header::new(block + 1, Default::default(), Default::default(), parent, Default::default());
-	Executive::initialize_block(&header);
-	let now = pallet_timestamp::Now::<Runtime>::get() + 6_000;
-	pallet_timestamp::Now::<Runtime>::put(now);
-}
-
-/// An authorised (fee-less, unsigned) general transaction, as offchain workers submit.
-fn authorised(call: RuntimeCall) -> UncheckedExtrinsic {
-	let extension = <Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_extension();
-	UncheckedExtrinsic::new_transaction(call, extension)
-}
 
 #[test]
 fn a_flood_of_authorised_liquidations_never_includes_a_failure() {
 	common::chain(development_config_genesis()).execute_with(|| {
 		pallet_timestamp::Now::<Runtime>::put(START_MS);
-		// The default parameters: the 2 % band and 20 liquidations a block.
+		// The default parameters: the 2 % band; the runtime's liquidation budget.
 		assert_ok!(Perp::create_market(
 			RuntimeOrigin::root(),
 			1,
@@ -140,7 +103,8 @@ fn a_flood_of_authorised_liquidations_never_includes_a_failure() {
 		}
 		println!("flood: {included} included, {refused} refused before inclusion, {failed} failed");
 		assert_eq!(failed, 0, "no included fee-less transaction fails");
-		assert!(included > 0 && included <= 20, "{included} liquidations fit the block");
+		let budget = floorperp_runtime::configs::MaxLiquidationsPerBlock::get();
+		assert!(included > 0 && included <= budget, "{included} liquidations fit the block");
 		assert_eq!(included + refused, POSITIONS);
 		let eve = Sr25519Keyring::Eve;
 		let deposit = RuntimeCall::Perp(pallet_perp::Call::deposit { amount: UNIT });
@@ -158,4 +122,20 @@ fn a_flood_of_authorised_liquidations_never_includes_a_failure() {
 			Ok(Ok(_))
 		));
 	});
+}
+
+/// The budget is what a third of the normal class holds at the benchmarked worst case of one
+/// liquidation, so a full budget of liquidations never crowds traders out of a block.
+#[test]
+fn the_liquidation_budget_is_a_third_of_the_normal_class() {
+	use floorperp_runtime::configs::{
+		liquidation_weight, MaxLiquidationsPerBlock, RuntimeBlockWeights,
+	};
+	use polkadot_sdk::frame_support::dispatch::DispatchClass;
+	let normal = RuntimeBlockWeights::get().get(DispatchClass::Normal).max_total.unwrap();
+	let budget = u64::from(MaxLiquidationsPerBlock::get());
+	let one = liquidation_weight().ref_time();
+	assert!(budget * one <= normal.ref_time() / 3);
+	assert!((budget + 1) * one > normal.ref_time() / 3);
+	assert_eq!(budget, 139, "one liquidation: {one} ps");
 }

@@ -417,7 +417,7 @@ fn sum_positions(positions: &[PositionDetails]) -> MathResult<Totals> {
 }
 
 /// The liquidation price of `info` on `market`'s curve at its maintenance ratio.
-fn liquidation_price_of<T: Config>(
+pub(crate) fn liquidation_price_of<T: Config>(
 	market: &MarketOf<T>,
 	info: &PositionInfo,
 	base_equity: i128,

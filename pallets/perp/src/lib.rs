@@ -137,6 +137,7 @@ pub mod trading;
 pub mod traits;
 #[allow(clippy::as_conversions)]
 pub mod types;
+pub mod watch;
 pub mod weights;
 
 // Benchmarks set up state off-chain; they are not runtime code.
@@ -190,7 +191,7 @@ pub mod pallet {
 
 	#[pallet::config]
 	pub trait Config:
-		polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>>
+		polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>> + TryInto<Event<Self>>>
 		+ CreateAuthorizedTransaction<Call<Self>>
 	{
 		/// The collateral token, in which every amount, price and PnL is (18 decimals; the

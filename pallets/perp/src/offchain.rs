@@ -9,11 +9,16 @@
 //! sweep of the position set without any owner's help.
 //!
 //! Every block, a validator's offchain worker examines up to `LiquidationScanLimit`
-//! positions, resuming after the last one it examined (a cursor in persistent offchain
-//! storage; at the end of the map it wraps around) and, on its first run, starting at a
-//! random key so validators spread over the position set. A storage lock keeps two workers of the same node (forks, slow blocks) from
-//! scanning at once. Each liquidatable position becomes a `liquidate(account, market)`
-//! *authorised* general transaction, at most `MaxLiquidationsPerBlock` per run.
+//! positions: first the positions its watch list ([`crate::watch`]) says the mark has
+//! reached, most underwater first, so a price move's liquidations are found in the block
+//! that made them liquidatable however many positions are open; then, with what is left of
+//! the limit, the linear sweep, resuming after the last position it examined (a cursor in
+//! persistent offchain storage; at the end of the map it wraps around) and, on its first
+//! run, starting at a random key so validators spread over the position set. The sweep is
+//! the backstop that keeps the watch list honest (it re-places what it examines). A storage
+//! lock keeps two workers of the same node (forks, slow blocks) from scanning at once. Each
+//! liquidatable position becomes a `liquidate(account, market)` *authorised* general
+//! transaction, at most `MaxLiquidationsPerBlock` per run.
 //!
 //! Authorisation runs when the pool validates the transaction and again when a block
 //! includes it, and it is a dry run of the dispatch itself (in a storage transaction that
@@ -30,6 +35,7 @@ use crate::{
 	liquidation::Liquidator,
 	pallet::{Call, Config, Error, LiquidationsInBlock, MarketOf, Markets, Pallet, Positions},
 	types::{MarketId, PositionInfo},
+	watch::{OffchainStore, Watch, WatchStore},
 };
 use alloc::{collections::btree_map::BTreeMap, vec::Vec};
 use codec::Encode;
@@ -72,12 +78,17 @@ pub const NOTHING_TO_REMAP: u8 = 3;
 /// What one scan found.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct ScanResult<AccountId> {
-	/// Liquidatable positions, in scan order.
+	/// Liquidatable positions: the watch list's (most urgent first), then the sweep's in
+	/// scan order.
 	pub liquidatable: Vec<(AccountId, MarketId)>,
+	/// Watch-list candidates assessed (0 without a watch list).
+	pub watched: u32,
 	/// Positions stored before their market's last liquidity migration, by market.
 	pub stale: BTreeMap<MarketId, Vec<AccountId>>,
 	/// Positions examined.
 	pub scanned: u32,
+	/// The positions examined, in scan order (the watch list re-places them).
+	pub examined: Vec<(AccountId, MarketId)>,
 	/// The raw key the next scan resumes after.
 	pub resume_after: Vec<u8>,
 }
@@ -101,7 +112,9 @@ impl<T: Config> Pallet<T> {
 			Ok(Some(key)) => key,
 			_ => random_start_key::<T>(),
 		};
-		let (duties, scan) = Self::duties(start, T::LiquidationScanLimit::get());
+		let mut watch = Watch(OffchainStore);
+		let (duties, scan) =
+			Self::duties_watched(Some(&mut watch), start, T::LiquidationScanLimit::get());
 		cursor.set(&scan.resume_after);
 		let submitted = duties
 			.into_iter()
@@ -112,8 +125,9 @@ impl<T: Config> Pallet<T> {
 			.count();
 		log::debug!(
 			target: "runtime::perp",
-			"block {:?}: scanned {} positions ({} liquidatable), submitted {} transactions",
+			"block {:?}: {} watched candidates, scanned {} positions ({} liquidatable), submitted {} transactions",
 			block,
+			scan.watched,
 			scan.scanned,
 			scan.liquidatable.len(),
 			submitted,
@@ -128,6 +142,19 @@ impl<T: Config> Pallet<T> {
 	/// One list for the worker itself and for anything that plays the validators' part in
 	/// process (the scenario runner, the invariant fuzzer).
 	pub fn duties(start_after: Vec<u8>, limit: u32) -> (Vec<Call<T>>, ScanResult<T::AccountId>) {
+		Self::duties_watched::<BTreeMap<Vec<u8>, Vec<u8>>>(None, start_after, limit)
+	}
+
+	/// [`Self::duties`] with a validator's watch list ([`crate::watch`]): first it re-places
+	/// the positions of every account this block's events name, then it assesses up to half
+	/// of `limit` listed positions the mark has reached (most urgent first), and the sweep
+	/// examines what is left of `limit` and re-places every position it examines. Liquidations come in that
+	/// order: the watch list's, then the sweep's.
+	pub fn duties_watched<S: WatchStore>(
+		mut watch: Option<&mut Watch<S>>,
+		start_after: Vec<u8>,
+		limit: u32,
+	) -> (Vec<Call<T>>, ScanResult<T::AccountId>) {
 		let mut calls = Vec::new();
 		for (market_id, market) in Markets::<T>::iter() {
 			if Self::funding_due(&market) {
@@ -144,7 +171,26 @@ impl<T: Config> Pallet<T> {
 				});
 			}
 		}
-		let scan = Self::scan_positions(start_after, limit);
+		// The watch list takes at most half the limit, so candidates that stay healthy (a
+		// fair price above the mark, a position resting inside the slack) never stop the
+		// sweep, which remaps and catches what the list has not placed.
+		let watched = match watch.as_deref_mut() {
+			Some(watch) => Self::watched_liquidatable(watch, limit / 2),
+			None => (Vec::new(), 0),
+		};
+		let mut scan = Self::scan_positions(start_after, limit.saturating_sub(watched.1));
+		if let Some(watch) = watch {
+			for (who, market) in &scan.examined {
+				watch.place(who, *market, Self::watch_slot(who, *market));
+			}
+		}
+		let swept = core::mem::replace(&mut scan.liquidatable, watched.0);
+		for position in swept {
+			if !scan.liquidatable.contains(&position) {
+				scan.liquidatable.push(position);
+			}
+		}
+		scan.watched = watched.1;
 		let batch = usize::try_from(T::MaxRemapsPerCall::get()).unwrap_or(usize::MAX).max(1);
 		for (market, stale) in &scan.stale {
 			for accounts in stale.chunks(batch) {
@@ -158,6 +204,44 @@ impl<T: Config> Pallet<T> {
 			Call::<T>::liquidate { account: account.clone(), market: *market }
 		}));
 		(calls, scan)
+	}
+
+	/// The watch list's part of a run: re-places the accounts this block's events name, then
+	/// assesses up to `limit` listed candidates. Returns the liquidatable ones (a cross
+	/// candidate is liquidated through its account's largest requirement) and how many
+	/// candidates it assessed.
+	fn watched_liquidatable<S: WatchStore>(
+		watch: &mut Watch<S>,
+		limit: u32,
+	) -> (Vec<(T::AccountId, MarketId)>, u32) {
+		for who in Self::touched_accounts() {
+			Self::rewatch(watch, &who);
+		}
+		let candidates =
+			Self::watched_candidates(watch, usize::try_from(limit).unwrap_or(usize::MAX));
+		let assessed = u32::try_from(candidates.len()).unwrap_or(u32::MAX);
+		let mut liquidatable: Vec<(T::AccountId, MarketId)> = Vec::new();
+		let mut largest: Option<(T::AccountId, Option<MarketId>)> = None;
+		for (who, market) in candidates {
+			let Some(stored) = Positions::<T>::get(&who, market) else {
+				watch.place(&who, market, None);
+				continue;
+			};
+			let (target, info) = if stored.isolated {
+				(market, stored)
+			} else {
+				let Some(target) = Self::largest_cached(&who, &mut largest) else { continue };
+				let Some(info) = Positions::<T>::get(&who, target) else { continue };
+				(target, info)
+			};
+			let position = (who, target);
+			if !liquidatable.contains(&position)
+				&& Self::candidate_below_maintenance(&position.0, target, info)
+			{
+				liquidatable.push(position);
+			}
+		}
+		(liquidatable, assessed)
 	}
 
 	/// Whether `converge` of `market` would pass its checks now.
@@ -255,8 +339,10 @@ impl<T: Config> Pallet<T> {
 		};
 		let mut result = ScanResult {
 			liquidatable: Vec::new(),
+			watched: 0,
 			stale: BTreeMap::new(),
 			scanned: 0,
+			examined: Vec::new(),
 			resume_after: start_after.clone(),
 		};
 		let mut positions = Positions::<T>::iter_from(start_after.clone());
@@ -278,6 +364,7 @@ impl<T: Config> Pallet<T> {
 			}
 			result.scanned = result.scanned.saturating_add(1);
 			result.resume_after = key;
+			result.examined.push((who.clone(), market));
 			let version = *versions.entry(market).or_insert_with(|| {
 				Markets::<T>::get(market).map(|stored| stored.liquidity_version)
 			});

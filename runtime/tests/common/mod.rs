@@ -84,3 +84,5 @@ pub fn apply(
 		})
 		.expect("a fee")
 }
+
+pub mod blocks;

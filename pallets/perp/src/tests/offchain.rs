@@ -286,3 +286,106 @@ fn authorisation_refuses_what_the_dispatch_would_refuse() {
 		assert_ok!(Perp::liquidate(RawOrigin::Authorized.into(), CHARLIE, 0));
 	});
 }
+
+#[test]
+fn buckets_are_monotone_and_ranks_put_the_most_underwater_first() {
+	use crate::watch::{bucket, reach, Slot};
+	use perp_math::LiquidationPrice;
+	let mut previous = 0;
+	let mut price = 1u128;
+	while price < u128::MAX / 3 {
+		for probe in [price, price + price / 3, price * 2 - 1] {
+			assert!(bucket(probe) >= previous, "bucket({probe}) falls");
+			previous = bucket(probe);
+		}
+		price *= 2;
+	}
+	// A bucket is at most 1/256 of an octave: two prices 0.4 % apart never share one.
+	assert!(bucket(10 * UNIT) < bucket(10 * UNIT + 10 * UNIT * 4 / 1_000));
+	let long = |p| Slot::of(false, LiquidationPrice::At(p)).unwrap().rank;
+	let short = |p| Slot::of(true, LiquidationPrice::At(p)).unwrap().rank;
+	// A long with a higher liquidation price is liquidated at more marks: more urgent.
+	assert!(long(9 * UNIT) < long(8 * UNIT));
+	assert!(short(11 * UNIT) < short(12 * UNIT));
+	assert_eq!(Slot::of(false, LiquidationPrice::Always), Some(Slot { short: false, rank: 0 }));
+	assert_eq!(Slot::of(false, LiquidationPrice::Never), None);
+	// The mark reaches a long liquidatable at 9 from 9 and, with the 2 % slack, from 9.18;
+	// not from 9.3.
+	assert!(long(9 * UNIT) <= reach(false, 9 * UNIT));
+	assert!(long(9 * UNIT) <= reach(false, 918 * UNIT / 100));
+	assert!(long(9 * UNIT) > reach(false, 930 * UNIT / 100));
+	assert!(short(11 * UNIT) <= reach(true, 1_078 * UNIT / 100));
+	assert!(short(11 * UNIT) > reach(true, 1_070 * UNIT / 100));
+}
+
+/// The sweep is far from Alice (limit 3 in the mock, 33 positions, the cursor just past
+/// her): before the watch list, the run after the fall submitted nothing, and Alice waited 11
+/// runs for the sweep to come round. The watch list placed her when she opened, so the
+/// first run after the fall finds her.
+#[test]
+fn a_fall_is_found_by_the_watch_list_wherever_the_sweep_is() {
+	with_offchain(|pool| {
+		create_market_with(unguarded_params());
+		for trader in 10..40u64 {
+			<Balances as Mutate<AccountId>>::set_balance(&trader, 2_000 * UNIT);
+			assert_ok!(Perp::deposit(RuntimeOrigin::signed(trader), 10 * UNIT));
+			assert_ok!(Perp::open_position(
+				RuntimeOrigin::signed(trader),
+				0,
+				Side::Long,
+				UNIT,
+				2 * UNIT,
+				true,
+				0
+			));
+		}
+		open(CHARLIE, Side::Long, 5 * UNIT, false);
+		open(ALICE, Side::Long, 100 * UNIT, true);
+		// The worker of the block where everyone opened lists them all.
+		Perp::offchain_worker(System::block_number());
+		let watch = crate::watch::Watch(crate::watch::OffchainStore);
+		assert_eq!(watch.slot(&ALICE, 0).map(|slot| slot.short), Some(false));
+		next_block();
+
+		open(BOB, Side::Short, 25 * UNIT, false);
+		let mark = Markets::<Test>::get(0).unwrap().reserves.mark_price().unwrap();
+		set_index(COLLECTION, mark);
+		next_block();
+		assert!(Perp::liquidatable(&ALICE, 0).is_ok());
+		let alice_key = Positions::<Test>::hashed_key_for(ALICE, 0);
+		StorageValueRef::persistent(CURSOR_KEY).set(&alice_key);
+		let sweep_alone = Perp::scan_positions(alice_key, 3);
+		assert!(sweep_alone.liquidatable.is_empty(), "the sweep alone finds nothing this run");
+
+		// Only the placement from her opening block counts: this block's events name nobody.
+		System::reset_events();
+		Perp::offchain_worker(System::block_number());
+		let liquidate: RuntimeCall =
+			PerpCall::<Test>::liquidate { account: ALICE, market: 0 }.into();
+		assert!(calls(pool()).contains(&liquidate), "{:?}", calls(pool()));
+	});
+}
+
+#[test]
+fn the_sweep_lists_what_it_examines_and_unlists_what_is_gone() {
+	with_offchain(|_pool| {
+		create_market_with(unguarded_params());
+		open(ALICE, Side::Long, 10 * UNIT, true);
+		open(BOB, Side::Short, 10 * UNIT, false);
+		next_block();
+		let mut watch = crate::watch::MemoryWatch::in_memory();
+		// A fresh validator: the block's events are not its source (the mock keeps them, so
+		// clear them), its sweep is.
+		System::reset_events();
+		let (_, scan) = Perp::duties_watched(Some(&mut watch), Vec::new(), 3);
+		assert_eq!(scan.scanned, 2);
+		assert_eq!(watch.slot(&ALICE, 0), Perp::watch_slot(&ALICE, 0));
+		assert_eq!(watch.slot(&BOB, 0).map(|slot| slot.short), Some(true));
+		// Alice closes: the run of that block takes her off the list (her event names her).
+		assert_ok!(Perp::close_position(RuntimeOrigin::signed(ALICE), 0, 0));
+		let _ = Perp::duties_watched(Some(&mut watch), Vec::new(), 0);
+		assert_eq!(watch.slot(&ALICE, 0), None);
+		assert_eq!(watch.within::<AccountId>(0, false, u16::MAX, 10), Vec::<AccountId>::new());
+		assert_eq!(watch.within::<AccountId>(0, true, u16::MAX, 10), vec![BOB]);
+	});
+}
