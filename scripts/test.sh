@@ -17,6 +17,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 SKIP_WASM_BUILD=1 cargo clippy -p pallet-perp -p pallet-insurance -p pallet-true-floor-oracle -p floorperp-runtime --all-targets --locked --features runtime-benchmarks,try-runtime -- -D warnings
 
 step "cargo test"
+# Property tests and the invariant fuzzer draw the same cases on every CI run, so red means the
+# code changed, not the dice; explore with other seeds and PROPTEST_CASES=2000 by hand
+# (runtime/tests/fuzz.rs), and keep what fails in its regressions file once it is fixed.
+export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261207}"
 cargo test --workspace --locked --exclude floorperp-node
 
 step "pallet benchmarks as tests (runtime-benchmarks); the runtime upgrade under try-runtime"
