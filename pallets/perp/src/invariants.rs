@@ -2,11 +2,15 @@
 
 use crate::{
 	pallet::{Config, Markets, Pallet, Positions, Traders},
+	traits::{InsuranceFund, InsuranceOutflow},
 	types::MarketId,
 };
 use alloc::collections::btree_map::BTreeMap;
-use perp_math::{convergence, funding, OpenInterest, Side};
-use polkadot_sdk::{frame_support::ensure, sp_runtime::TryRuntimeError};
+use perp_math::{convergence, funding, margin, OpenInterest, Side};
+use polkadot_sdk::{
+	frame_support::{ensure, traits::fungible::Inspect},
+	sp_runtime::TryRuntimeError,
+};
 
 /// Per-market sums over the stored positions.
 #[derive(Clone, Copy, Default)]
@@ -22,6 +26,11 @@ struct Totals {
 	current_net_size: i128,
 	/// Σ |short sizes| remapped to the current liquidity version.
 	current_short_size: u128,
+	/// What the cross positions that lost more than their margin will take from their
+	/// accounts' holds (see [`Pallet::position_totals`]).
+	collectible: u128,
+	/// Σ losses of isolated positions beyond their margins: bad debt once liquidated.
+	isolated_shortfall: u128,
 	/// Positions, and those stored at the current liquidity version.
 	count: u32,
 	current: u32,
@@ -38,7 +47,8 @@ impl<T: Config> Pallet<T> {
 	/// Checks every invariant; the first broken one is the error.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let totals = Self::position_totals()?;
-		let mut vault_obligation: u128 = 0;
+		let mut vault_obligation: i128 = 0;
+		let mut fund = T::Currency::balance(&T::InsuranceFund::account());
 		for (market_id, market) in Markets::<T>::iter() {
 			let sums = totals.get(&market_id).copied().unwrap_or_default();
 			ensure!(
@@ -78,7 +88,8 @@ impl<T: Config> Pallet<T> {
 			// 2. Solvency: the vault (with what the accounts' debts will bring) must cover the
 			// margins, the convergence reserve, the accrued fee shares and what the AMM owes the
 			// traders when they all close, less the funding they owe (a socialised loss is
-			// collected that way).
+			// collected that way). A market whose traders owe more than they are owed brings in
+			// at most what its cross losers' holds and the insurance fund will pay.
 			let obligation = convergence::amm_obligation(market.reserves, sums.current_net_size)
 				.map_err(|_| "obligation undefined")?;
 			let interest = sums.interest;
@@ -89,16 +100,34 @@ impl<T: Config> Pallet<T> {
 				.and_then(|owed| owed.checked_add(i128::try_from(interest.short_notional).ok()?))
 				.and_then(|owed| owed.checked_sub(sums.funding))
 				.ok_or("obligation overflows")?;
-			let owed = u128::try_from(owed).unwrap_or(0);
+			// An isolated position's loss beyond its margin is bad debt the insurance fund pays
+			// into the vault when the position is liquidated, as far as the fund can.
+			let covered = sums
+				.isolated_shortfall
+				.min(T::InsuranceFund::capacity(market_id, InsuranceOutflow::BadDebt))
+				.min(fund);
+			fund = fund.saturating_sub(covered);
+			let collectible = sums
+				.collectible
+				.checked_add(covered)
+				.and_then(|total| i128::try_from(total).ok())
+				.ok_or("Σ loss overflows")?;
+			let owed = owed.max(collectible.saturating_neg());
 			vault_obligation = vault_obligation
 				.checked_add(owed)
-				.and_then(|total| total.checked_add(market.convergence_reserve))
-				.and_then(|total| total.checked_add(market.accrued_fees.total()?))
+				.and_then(|total| {
+					total.checked_add(i128::try_from(market.convergence_reserve).ok()?)
+				})
+				.and_then(|total| {
+					total.checked_add(i128::try_from(market.accrued_fees.total()?).ok()?)
+				})
 				.ok_or("vault obligation overflows")?;
 		}
 		let debts = Traders::<T>::iter_values()
 			.try_fold(0u128, |total, trader| total.checked_add(trader.debt));
-		let assets = Self::vault_balance().checked_add(debts.ok_or("Σ debt overflows")?);
+		let assets = Self::vault_balance()
+			.checked_add(debts.ok_or("Σ debt overflows")?)
+			.and_then(|assets| i128::try_from(assets).ok());
 		ensure!(
 			assets.ok_or("vault assets overflow")? >= vault_obligation,
 			"vault cannot cover its obligations"
@@ -106,9 +135,18 @@ impl<T: Config> Pallet<T> {
 		Self::check_traders()
 	}
 
+	/// Sums the stored positions by market.
+	///
+	/// A cross position whose loss (at its exit value, with its funding) exceeds its margin
+	/// takes the rest from its account's hold when it closes, and withdrawals cannot touch
+	/// that part of the hold (the account's equity already counts the loss). So a market's
+	/// `collectible` is the sum of those excesses, each up to what the account holds beyond
+	/// its debt (which counts as an asset on its own) and its earlier positions' excesses.
+	/// An isolated position's excess is summed apart: the insurance fund pays it.
 	fn position_totals() -> Result<BTreeMap<MarketId, Totals>, TryRuntimeError> {
 		let mut totals: BTreeMap<MarketId, Totals> = BTreeMap::new();
-		for (_, market_id, info) in Positions::<T>::iter() {
+		let mut holds: BTreeMap<T::AccountId, u128> = BTreeMap::new();
+		for (who, market_id, info) in Positions::<T>::iter() {
 			let position = info.position;
 			ensure!(position.size != 0, "an empty position is stored");
 			let entry = totals.entry(market_id).or_default();
@@ -135,6 +173,26 @@ impl<T: Config> Pallet<T> {
 			let funding = funding::pending_funding(&current, &market.cumulative_premium)
 				.map_err(|_| "pending funding undefined")?;
 			entry.funding = entry.funding.checked_add(funding).ok_or("Σ funding overflows")?;
+			let value =
+				margin::value_position(&current, market.reserves, &market.cumulative_premium)
+					.map_err(|_| "a position cannot be valued")?;
+			let backed =
+				margin::equity(current.margin, value.unrealized_pnl, value.pending_funding)
+					.map_err(|_| "a position cannot be valued")?;
+			if backed < 0 && info.isolated {
+				entry.isolated_shortfall = entry
+					.isolated_shortfall
+					.checked_add(backed.unsigned_abs())
+					.ok_or("Σ loss overflows")?;
+			} else if backed < 0 {
+				let hold = holds.entry(who.clone()).or_insert_with(|| {
+					Self::held_collateral(&who).saturating_sub(Traders::<T>::get(&who).debt)
+				});
+				let taken = backed.unsigned_abs().min(*hold);
+				*hold = hold.saturating_sub(taken);
+				entry.collectible =
+					entry.collectible.checked_add(taken).ok_or("Σ loss overflows")?;
+			}
 		}
 		Ok(totals)
 	}

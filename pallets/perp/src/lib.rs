@@ -638,6 +638,9 @@ pub mod pallet {
 		/// `liquidation_twap_window` is longer than `twap_window` (its samples cover one
 		/// `twap_window`).
 		LiquidationWindowTooLong,
+		/// The margin would no longer cover the cross position's unrealised loss: that part
+		/// stays in the vault, which pays the other side.
+		MarginBacksLoss,
 	}
 
 	impl<T> From<MathError> for Error<T> {
@@ -918,12 +921,13 @@ pub mod pallet {
 		}
 
 		/// Moves `amount` of the position's margin back to held collateral, provided the
-		/// position (isolated) or the account (cross) stays at MR ≥ `initial_margin_ratio`.
+		/// position (isolated) or the account (cross) stays at MR ≥ `initial_margin_ratio`,
+		/// and a cross position's margin still covers its unrealised loss.
 		///
 		/// - Origin: signed.
 		/// - Events: `MarginRemoved`.
 		/// - Errors: `UnknownMarket`, `NoPosition`, `ZeroAmount`, `MarginTooLow`,
-		///   `InsufficientMargin`.
+		///   `MarginBacksLoss`, `InsufficientMargin`.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::remove_margin())]
 		pub fn remove_margin(

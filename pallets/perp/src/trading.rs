@@ -230,17 +230,25 @@ impl<T: Config> Pallet<T> {
 			settle_funding_into_margin::<T>(&info.position, &market, info.position.margin)?;
 		info.position.margin =
 			info.position.margin.checked_sub(amount).ok_or(Error::<T>::MarginTooLow)?;
-		Positions::<T>::insert(who, market_id, info);
-		Self::release_from_vault(who, amount)?;
+		let value =
+			margin::value_position(&info.position, market.reserves, &market.cumulative_premium)
+				.map_err(Error::<T>::from)?;
+		let equity =
+			margin::equity(info.position.margin, value.unrealized_pnl, value.pending_funding)
+				.map_err(Error::<T>::from)?;
 		if info.isolated {
-			let value =
-				margin::value_position(&info.position, market.reserves, &market.cumulative_premium)
-					.map_err(Error::<T>::from)?;
-			let equity =
-				margin::equity(info.position.margin, value.unrealized_pnl, value.pending_funding)
-					.map_err(Error::<T>::from)?;
 			ensure_initial_margin::<T>(equity, value.notional, market.params.initial_margin_ratio)?;
 		} else {
+			// The margin a cross position's loss has used up is owed to the traders on the other
+			// side, who are paid out of the vault: it stays there, even when the account's
+			// other collateral would cover the loss (that collateral sits in the account's hold,
+			// where the vault cannot spend it).
+			ensure!(equity >= 0, Error::<T>::MarginBacksLoss);
+		}
+		Positions::<T>::insert(who, market_id, info);
+		Self::release_from_vault(who, amount)?;
+		if !info.isolated {
+			// The account as a whole, with the margin back in its hold.
 			Self::ensure_cross_margin(who, None)?;
 		}
 		Self::deposit_event(Event::MarginRemoved {

@@ -603,20 +603,29 @@ fn add_and_remove_margin_of_an_isolated_position() {
 	});
 }
 
+/// A cross position's margin may go back to the hold down to what covers its loss: the cross
+/// account is far above 20 %, but the fresh long exits 5 raw below its cost, and those 5 raw
+/// stay in the vault. Before `MarginBacksLoss` the whole margin could leave, and a winner on
+/// the other side was paid out of other traders' money in the vault (runtime fuzz test
+/// `margin_removed_from_a_cross_position_during_a_migration`).
 #[test]
-fn cross_margin_moves_inside_the_pool() {
+fn cross_margin_moves_inside_the_pool_except_what_covers_its_loss() {
 	ExtBuilder::default().build_and_execute(|| {
 		setup();
 		open(ALICE, Side::Long, 100 * UNIT, false);
-		// The cross account is far above 20 %, so the whole margin may return to the hold.
-		assert_ok!(Perp::remove_margin(RuntimeOrigin::signed(ALICE), 0, 100 * UNIT));
-		assert_eq!(position(ALICE).unwrap().position.margin, 0);
-		assert_eq!(held(ALICE), 998_500_000_000_000_000_000);
+		assert_noop!(
+			Perp::remove_margin(RuntimeOrigin::signed(ALICE), 0, 100 * UNIT - 4),
+			Error::<Test>::MarginBacksLoss
+		);
+		assert_ok!(Perp::remove_margin(RuntimeOrigin::signed(ALICE), 0, 100 * UNIT - 5));
+		assert_eq!(position(ALICE).unwrap().position.margin, 5);
+		assert_eq!(held(ALICE), 998_500_000_000_000_000_000 - 5);
 		System::assert_last_event(
-			Event::MarginRemoved { who: ALICE, market: 0, amount: 100 * UNIT, margin: 0 }.into(),
+			Event::MarginRemoved { who: ALICE, market: 0, amount: 100 * UNIT - 5, margin: 5 }
+				.into(),
 		);
 		next_block();
-		// Closing with no assigned margin: the −5 raw loss comes from the hold.
+		// Closing: the 5 raw loss comes out of the margin left for it.
 		assert_ok!(Perp::close_position(RuntimeOrigin::signed(ALICE), 0, 0));
 		assert_conserved(ALICE, 3 * UNIT, 5);
 	});
