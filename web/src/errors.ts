@@ -25,6 +25,7 @@ const WORDS: Record<string, string> = {
   'perp.TooManyChangesInBlock': 'You changed too many positions in this block: wait for the next one.',
   'perp.PositionUnderwater': 'The position\'s loss exceeds what backs it: it can only be liquidated.',
   'perp.MarginTooLow': 'The position does not have that much margin.',
+  'perp.MarginBacksLoss': 'That margin covers the position\'s current loss and stays with it: remove less, or close the position.',
   'perp.ReduceTooLarge': 'That is more than the position\'s size: close it instead.',
   'perp.TradeTooSmall': 'The trade is too small to move any base.',
   'perp.InsufficientDepth': 'The market is not deep enough for this trade.',

@@ -148,6 +148,7 @@ fn isolated_and_cross_margin() {
 			None,
 			Some("MarginTooLow"),
 			None,
+			Some("MarginBacksLoss"),
 			None,
 			None,
 			None,
@@ -165,20 +166,22 @@ fn isolated_and_cross_margin() {
 	assert_eq!(position(&reports[5], "alice").margin, units("100.000000000000000004"));
 	assert_eq!(position(&reports[5], "alice").fee, units("0"));
 
-	// Bob's cross margin goes back to his collateral; his MR is the account's.
+	// Bob's cross margin goes back to his collateral, except what covers his position's
+	// loss (a few raw units of exit value below cost); his MR is the account's.
+	assert_eq!(reports[8].accounts, reports[7].accounts);
 	let bob_before = reports[7].accounts["bob"].collateral;
-	let bob = position(&reports[8], "bob");
-	assert_eq!(bob.margin, units("0"));
-	assert_eq!(reports[8].accounts["bob"].collateral, Units(bob_before.0 + units("100").0));
+	let bob = position(&reports[9], "bob");
+	assert_eq!(bob.margin, units("0.1"));
+	assert_eq!(reports[9].accounts["bob"].collateral, Units(bob_before.0 + units("99.9").0));
 	assert!(bob.margin_ratio > Some(signed("1.9")));
 
 	// Carol's short sinks the longs: Alice's isolated loss exceeds her margin, Bob's cross
 	// loss is covered by his collateral.
-	let bob_closed = position(&reports[12], "bob");
+	let bob_closed = position(&reports[13], "bob");
 	assert_eq!(bob_closed.size, signed("0"));
 	assert!(bob_closed.realized_pnl < signed("-300"));
-	assert!(reports[12].positions.contains_key("alice"));
-	assert!(reports[12].positions.contains_key("carol"));
+	assert!(reports[13].positions.contains_key("alice"));
+	assert!(reports[13].positions.contains_key("carol"));
 }
 
 #[test]
