@@ -567,7 +567,7 @@ fn margin_removed_from_a_cross_position_during_a_migration() {
 /// which is the long's bad debt the insurance fund will pay at the liquidation. The check
 /// counted none of that: vault 0.000608 ETH against 0.001008 owed.
 #[test]
-fn funding_at_a_collapsed_index_then_a_close() {
+fn an_isolated_loss_past_its_margin_then_a_close() {
 	let dust = UNIT / 1_000;
 	let actions = [
 		Action::Open {
