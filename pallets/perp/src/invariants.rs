@@ -6,7 +6,7 @@ use crate::{
 	types::MarketId,
 };
 use alloc::collections::btree_map::BTreeMap;
-use perp_math::{convergence, funding, margin, OpenInterest, Side};
+use perp_math::{convergence, margin, OpenInterest, Side};
 use polkadot_sdk::{
 	frame_support::{ensure, traits::fungible::Inspect},
 	sp_runtime::TryRuntimeError,
@@ -170,25 +170,23 @@ impl<T: Config> Pallet<T> {
 					.checked_add(current.size.unsigned_abs())
 					.ok_or("Σ short overflows")?;
 			}
-			let funding = funding::pending_funding(&current, &market.cumulative_premium)
-				.map_err(|_| "pending funding undefined")?;
-			entry.funding = entry.funding.checked_add(funding).ok_or("Σ funding overflows")?;
 			let value =
 				margin::value_position(&current, market.reserves, &market.cumulative_premium)
 					.map_err(|_| "a position cannot be valued")?;
+			entry.funding =
+				entry.funding.checked_add(value.pending_funding).ok_or("Σ funding overflows")?;
 			let backed =
 				margin::equity(current.margin, value.unrealized_pnl, value.pending_funding)
 					.map_err(|_| "a position cannot be valued")?;
-			if backed < 0 && info.isolated {
-				entry.isolated_shortfall = entry
-					.isolated_shortfall
-					.checked_add(backed.unsigned_abs())
-					.ok_or("Σ loss overflows")?;
-			} else if backed < 0 {
+			let shortfall = if backed < 0 { backed.unsigned_abs() } else { continue };
+			if info.isolated {
+				entry.isolated_shortfall =
+					entry.isolated_shortfall.checked_add(shortfall).ok_or("Σ loss overflows")?;
+			} else {
 				let hold = holds.entry(who.clone()).or_insert_with(|| {
 					Self::held_collateral(&who).saturating_sub(Traders::<T>::get(&who).debt)
 				});
-				let taken = backed.unsigned_abs().min(*hold);
+				let taken = shortfall.min(*hold);
 				*hold = hold.saturating_sub(taken);
 				entry.collectible =
 					entry.collectible.checked_add(taken).ok_or("Σ loss overflows")?;
