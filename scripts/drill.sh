@@ -24,4 +24,4 @@ FLOORPERP_DRILL_BLOCKS="$FLOORPERP_ROOT/docs/perf/crash-drill-blocks.md" \
 	| tee /dev/stderr | rows > docs/perf/crash-drill.md
 
 step "docs/PERFORMANCE.md (drill sections)"
-node scripts/performance-report.mjs --drill-only docs/PERFORMANCE.md
+node scripts/performance-report.mjs --measured-only docs/PERFORMANCE.md

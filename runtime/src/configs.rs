@@ -417,20 +417,34 @@ where
 	}
 }
 
+/// Blocks an offchain worker's authorised transaction lives from its birth (a power of two;
+/// the pallets' own longevities, e.g. a liquidation's 5 blocks, are shorter and apply first).
+pub const AUTHORIZED_TRANSACTION_PERIOD: u64 = 16;
+
 impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Runtime
 where
 	RuntimeCall: From<LocalCall>,
 {
 	/// `AuthorizeCall` turns the call's `#[pallet::authorize]` check into the origin; the
 	/// other extensions act on signed origins only (no nonce, no fee) or check the chain.
+	///
+	/// Mortal, born at the worker's parent block: without a nonce or a signature, the era is
+	/// what makes a worker's call of one block different bytes from the same call a block
+	/// later. Immortal, a position liquidated in part and still liquidatable was refused by
+	/// the pool (`AlreadyImported`: the included copy stays in the pool's memory until its
+	/// block is final) for about three blocks (docs/PERFORMANCE.md#the-crash-drill-on-a-node).
 	fn create_extension() -> TxExtension {
+		let parent = u64::from(System::block_number().saturating_sub(1));
 		(
 			frame_system::AuthorizeCall::new(),
 			frame_system::CheckNonZeroSender::new(),
 			frame_system::CheckSpecVersion::new(),
 			frame_system::CheckTxVersion::new(),
 			frame_system::CheckGenesis::new(),
-			frame_system::CheckEra::from(sp_runtime::generic::Era::Immortal),
+			frame_system::CheckEra::from(sp_runtime::generic::Era::mortal(
+				AUTHORIZED_TRANSACTION_PERIOD,
+				parent,
+			)),
 			frame_system::CheckNonce::from(0),
 			frame_system::CheckWeight::new(),
 			pallet_transaction_payment::ChargeTransactionPayment::from(0),

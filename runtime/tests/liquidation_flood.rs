@@ -20,6 +20,7 @@ use polkadot_sdk::{
 	frame_support::{assert_ok, traits::fungible::Mutate},
 	pallet_timestamp,
 	sp_keyring::Sr25519Keyring,
+	sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError},
 };
 
 const POSITIONS: u32 = 200;
@@ -138,4 +139,32 @@ fn the_liquidation_budget_is_a_third_of_the_normal_class() {
 	assert!(budget * one <= normal.ref_time() / 3);
 	assert!((budget + 1) * one > normal.ref_time() / 3);
 	assert_eq!(budget, 139, "one liquidation: {one} ps");
+}
+
+/// A worker's call repeated a block later is a new transaction. The pool keeps an included
+/// transaction's hash until its block is final and refuses the same bytes (`AlreadyImported`):
+/// on a node, a position liquidated in part and still liquidatable waited about three blocks
+/// for its next liquidation (docs/PERFORMANCE.md#the-crash-drill-on-a-node). Both copies
+/// carry a birth block the chain knows, so validation goes past the era to the call's own
+/// authorisation.
+#[test]
+fn a_workers_call_a_block_later_is_a_new_transaction() {
+	common::chain(development_config_genesis()).execute_with(|| {
+		pallet_timestamp::Now::<Runtime>::put(START_MS);
+		next_block();
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let call = RuntimeCall::Perp(pallet_perp::Call::liquidate { account: alice, market: 0 });
+		let first = authorised(call.clone());
+		next_block();
+		let second = authorised(call);
+		assert_ne!(first.encode(), second.encode(), "the same call from the next block's worker");
+		next_block();
+		for transaction in [first, second] {
+			// No market 0: the authorisation's dry run refuses it.
+			assert!(matches!(
+				Executive::apply_extrinsic(transaction),
+				Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(_)))
+			));
+		}
+	});
 }

@@ -67,8 +67,10 @@ async function nodeInfo (connection: Connection, limits: BlockLimits): Promise<N
     cpus: cpus().length,
     load_average_before: loadavg().map((value) => Math.round(value * 100) / 100),
     note: `client and node share this machine's ${cpus().length} CPU cores (load average ` +
-      `${loadavg()[0].toFixed(2)} before the run); a debug node runs the runtime as compiled WASM, ` +
-      'but its native side (pool, trie, RPC) is unoptimised'
+      `${loadavg()[0].toFixed(2)} before the run); ` +
+      (connection.startedByTool && nodeBinary().includes('/release/')
+        ? 'a release node: the runtime as compiled WASM and an optimised native side'
+        : 'a debug node runs the runtime as compiled WASM, but its native side (pool, trie, RPC) is unoptimised')
   };
 }
 

@@ -70,7 +70,7 @@ export async function sendAll (
   return await Promise.all(outcomes);
 }
 
-function requireSuccess (what: string, outcomes: Outcome[]): void {
+export function requireSuccess (what: string, outcomes: Outcome[]): void {
   const failed = outcomes.filter((outcome) => outcome.kind !== 'included' || !outcome.ok);
   if (failed.length > 0) {
     const first = failed[0];
@@ -89,12 +89,21 @@ async function unusedCollections (api: ApiPromise, count: number): Promise<numbe
   return collections;
 }
 
-/** Creates `count` markets with the chain's default parameters (every guard on) through sudo. */
-export async function createMarkets (api: ApiPromise, submitter: Submitter, alice: Sender, count: number): Promise<LoadMarket[]> {
+/**
+ * Creates `count` markets through sudo with the chain's default parameters (every guard on),
+ * except `overrides`.
+ */
+export async function createMarkets (
+  api: ApiPromise,
+  submitter: Submitter,
+  alice: Sender,
+  count: number,
+  overrides: Record<string, unknown> = {}
+): Promise<LoadMarket[]> {
   const collections = await unusedCollections(api, count);
   const outcomes = await sendAll(submitter, collections.map((collection) => [
     alice,
-    api.tx.sudo.sudo(api.tx.perp.createMarket(collection, BASE_RESERVE, QUOTE_RESERVE, marketParams(api)))
+    api.tx.sudo.sudo(api.tx.perp.createMarket(collection, BASE_RESERVE, QUOTE_RESERVE, marketParams(api, overrides)))
   ]));
   requireSuccess('sudo(createMarket)', outcomes);
   // `sudo` succeeds even when the call inside fails: the market's existence is the proof.
