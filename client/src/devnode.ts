@@ -15,6 +15,11 @@ export function nodeBinary (): string {
   return join(targetDir, 'debug', 'floorperp-node');
 }
 
+/** Which profile built `nodeBinary()`, read from its path (`…/release/…` or not). */
+export function nodeBuild (): 'release' | 'debug' {
+  return nodeBinary().includes('/release/') ? 'release' : 'debug';
+}
+
 /** A TCP port on 127.0.0.1 that nothing listens on right now. */
 export async function freePort (): Promise<number> {
   return await new Promise((resolvePort, reject) => {

@@ -14,7 +14,7 @@
 
 import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import '@polkadot/api-augment';
@@ -26,10 +26,12 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import type { DispatchError } from '@polkadot/types/interfaces';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { nodeBinary, startDevNode } from '../devnode.ts';
+import { nodeBinary, nodeBuild, startDevNode } from '../devnode.ts';
 import { collateralTransfer, dispatchErrorName, eventBigInt, perpApi, UNIT, type MarketInfo } from '../perp.ts';
 import { BlockFollower, blockLimits } from './blocks.ts';
+import { callerPath } from './options.ts';
 import { readProposerLog } from './proposer-log.ts';
+import { log } from './report.ts';
 import { Submitter, type Sender } from './senders.ts';
 import { createMarkets, devAccounts, requireSuccess, sendAll } from './setup.ts';
 
@@ -102,17 +104,12 @@ function parseOptions (argv: string[]): Options | 'help' {
     }
     return { positions, fall };
   });
-  const out = values.out ?? resolve(import.meta.dirname, '..', '..', '..', 'docs', 'perf', 'crash-drill-node.json');
   return {
     runs,
-    out: isAbsolute(out) ? out : resolve(process.env.INIT_CWD ?? process.cwd(), out),
-    build: values.build ?? (nodeBinary().includes('/release/') ? 'release' : 'debug'),
+    out: values.out === undefined ? resolve(import.meta.dirname, '..', '..', '..', 'docs', 'perf', 'crash-drill-node.json') : callerPath(values.out),
+    build: values.build ?? nodeBuild(),
     nodeArgs: values['node-arg'] ?? []
   };
-}
-
-function log (message: string): void {
-  console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
 }
 
 interface Trader {
@@ -351,11 +348,12 @@ async function drill (run: Run, options: Options): Promise<RunReport> {
     const firstBlock = (follower.latest?.number ?? 0) + 1;
     const watched: number[] = [];
     let quiet = 0;
+    // The mark of the block just watched: what the arbitrageur trades against next.
+    let mark = start;
     for (let block = 1; block <= MAX_BLOCKS; block++) {
       const step = Math.min(block, FALL_STEPS);
       const index = start - ((start - floor) * BigInt(step)) / BigInt(FALL_STEPS);
       submitter.send(alice, feed(index));
-      const mark = await markOf(api, crashing.id);
       let sold = 0n;
       for (const fraction of ARBITRAGE_STEPS) {
         const want = [index, scaled(mark, 1 - fraction)].reduce((a, b) => (a > b ? a : b));
@@ -372,7 +370,8 @@ async function drill (run: Run, options: Options): Promise<RunReport> {
       watched.push(...Array.from({ length: latest.number - before }, (_, i) => before + 1 + i));
       const events = await (await api.at(latest.hash)).query.system.events();
       const liquidated = events.some(({ event }) => event.section === 'perp' && event.method === 'PositionLiquidated');
-      const atFloor = (await markOf(api, crashing.id)) <= (floor * 101n) / 100n;
+      mark = await markOf(api, crashing.id, latest.hash);
+      const atFloor = mark <= (floor * 101n) / 100n;
       quiet = atFloor && !liquidated && block >= FALL_STEPS ? quiet + 1 : 0;
       if (quiet >= QUIET_BLOCKS) break;
     }

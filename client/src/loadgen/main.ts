@@ -10,12 +10,12 @@ import '@polkadot/api-augment';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { nodeBinary, startDevNode } from '../devnode.ts';
+import { nodeBinary, nodeBuild, startDevNode } from '../devnode.ts';
 import { BlockFollower, blockLimits, type BlockLimits } from './blocks.ts';
 import { PhaseMeter } from './meter.ts';
 import { parseOptions, USAGE, type Options } from './options.ts';
 import { readProposerLog, summarise, type ProposerLog } from './proposer-log.ts';
-import { bottleneck, summaryText, type NodeInfo, type PhaseReport, type Report } from './report.ts';
+import { bottleneck, log, summaryText, type NodeInfo, type PhaseReport, type Report } from './report.ts';
 import { Submitter, type Sender } from './senders.ts';
 import { createMarkets, depositCollateral, devAccounts, feedIndex, fundAccounts, loadAccounts, type LoadMarket } from './setup.ts';
 import { isTrade, runTrades } from './trades.ts';
@@ -45,10 +45,6 @@ async function connect (options: Options): Promise<Connection> {
   return { api: node.api, url: `ws://127.0.0.1:${node.rpcPort}`, startedByTool: true, stop: node.stop };
 }
 
-function log (message: string): void {
-  console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
-}
-
 async function nodeInfo (connection: Connection, limits: BlockLimits): Promise<NodeInfo> {
   const { api } = connection;
   const [version, chain] = await Promise.all([api.rpc.system.version(), api.rpc.system.chain()]);
@@ -68,7 +64,7 @@ async function nodeInfo (connection: Connection, limits: BlockLimits): Promise<N
     load_average_before: loadavg().map((value) => Math.round(value * 100) / 100),
     note: `client and node share this machine's ${cpus().length} CPU cores (load average ` +
       `${loadavg()[0].toFixed(2)} before the run); ` +
-      (connection.startedByTool && nodeBinary().includes('/release/')
+      (connection.startedByTool && nodeBuild() === 'release'
         ? 'a release node: the runtime as compiled WASM and an optimised native side'
         : 'a debug node runs the runtime as compiled WASM, but its native side (pool, trie, RPC) is unoptimised')
   };

@@ -55,7 +55,7 @@ function parsePhases (text: string | undefined): Phase[] {
 }
 
 /** `npm run` changes into the package directory; relative paths mean the caller's directory. */
-function callerPath (path: string): string {
+export function callerPath (path: string): string {
   return isAbsolute(path) ? path : resolve(process.env.INIT_CWD ?? process.cwd(), path);
 }
 

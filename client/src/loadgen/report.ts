@@ -140,3 +140,8 @@ export function summaryText (report: Report): string {
   lines.push(`wall time: ${report.duration.total} s (setup ${report.duration.setup} s)`);
   return lines.join('\n');
 }
+
+/** A progress line, stamped with the time of day. */
+export function log (message: string): void {
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
